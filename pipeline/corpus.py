@@ -1,0 +1,161 @@
+"""Dataset access: the gold documents of ``annotations/*.jsonl`` as Documents or a DatasetDict.
+
+Split policy (fixed, so that every figure reported on "test" is comparable over time):
+
+- ``load_corpus`` returns splits ``train`` and ``test``. ``test`` is the documents whose id
+  is in :data:`HELD_OUT` — the real report ``001_bae6ad46e6b56273`` (璧山区应急管理局,
+  部门整体支出) and the authored report ``a04_district_water_bureau`` — and ``train`` is
+  every other document. A held-out id that has no annotation file yet is simply absent.
+  Nothing is chosen at random and the list changes only by editing this module.
+- ``loo_folds`` is the other protocol: leave one REAL report out at a time, training on all
+  the other documents (authored ones included), so every real report is scored once as
+  unseen text.
+
+Each document is one row: ``id``, ``text``, ``origin`` (``meta.origin``), ``meta_json`` (the
+whole meta as JSON), ``spans`` and ``relations`` as lists of records with fixed keys
+(:data:`SPAN_FIELDS`, :data:`RELATION_FIELDS`); value fields that a span does not have are
+None.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import datasets
+
+from pipeline.document import Document, Relation, Span, read_jsonl
+
+ROOT = Path(__file__).resolve().parents[1]
+ORIGINS = ("real", "authored")
+
+# The fixed held-out test documents (see the module docstring).
+HELD_OUT = ("001_bae6ad46e6b56273", "a04_district_water_bureau")
+
+SPAN_FIELDS = {
+    "id": datasets.Value("string"),
+    "start": datasets.Value("int32"),
+    "end": datasets.Value("int32"),
+    "label": datasets.Value("string"),
+    "role": datasets.Value("string"),
+    "value": datasets.Value("float64"),
+    "unit": datasets.Value("string"),
+    "cmp": datasets.Value("string"),
+    "approx": datasets.Value("bool"),
+    "per": datasets.Value("string"),
+    "score": datasets.Value("float64"),
+}
+RELATION_FIELDS = {
+    "head": datasets.Value("string"),
+    "tail": datasets.Value("string"),
+    "type": datasets.Value("string"),
+    "score": datasets.Value("float64"),
+}
+FEATURES = datasets.Features(
+    {
+        "id": datasets.Value("string"),
+        "text": datasets.Value("string"),
+        "origin": datasets.Value("string"),
+        "meta_json": datasets.Value("string"),
+        "spans": datasets.List(SPAN_FIELDS),
+        "relations": datasets.List(RELATION_FIELDS),
+    }
+)
+
+
+def resolve_dir(annotation_dir: str | Path) -> Path:
+    """A relative directory is taken from the working directory, else from the project root."""
+    path = Path(annotation_dir)
+    if not path.is_absolute() and not path.is_dir() and (ROOT / path).is_dir():
+        return ROOT / path
+    return path
+
+
+def origin_of(doc: Document) -> str | None:
+    origin = doc.meta.get("origin")
+    return origin if isinstance(origin, str) else None
+
+
+def load_documents(
+    annotation_dir: str | Path = "annotations", origin: str | None = None, skip_bad: bool = False
+) -> list[Document]:
+    """Every document of ``annotation_dir/*.jsonl``, sorted by id, optionally of one origin.
+
+    A file that breaks SCHEMA.md raises DocumentError unless ``skip_bad`` (then its bad lines
+    are left out).
+    """
+    if origin is not None and origin not in ORIGINS:
+        raise ValueError(f"origin must be None or one of {ORIGINS}, not {origin!r}")
+    files = sorted(resolve_dir(annotation_dir).glob("*.jsonl"))
+    docs = read_jsonl(files, skip_bad=skip_bad) if files else []
+    if origin is not None:
+        docs = [d for d in docs if origin_of(d) == origin]
+    return sorted(docs, key=lambda d: d.id)
+
+
+def _span_row(span: Span) -> dict[str, Any]:
+    return {key: getattr(span, key) for key in SPAN_FIELDS}
+
+
+def _relation_row(rel: Relation) -> dict[str, Any]:
+    return {key: getattr(rel, key) for key in RELATION_FIELDS}
+
+
+def to_rows(docs: Iterable[Document]) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": d.id,
+            "text": d.text,
+            "origin": origin_of(d),
+            "meta_json": json.dumps(d.meta, ensure_ascii=False, sort_keys=True),
+            "spans": [_span_row(s) for s in d.spans],
+            "relations": [_relation_row(r) for r in d.relations],
+        }
+        for d in docs
+    ]
+
+
+def to_dataset(docs: Iterable[Document]) -> datasets.Dataset:
+    """One row per document (an empty list gives an empty dataset with the same columns)."""
+    rows = to_rows(docs)
+    columns = {name: [row[name] for row in rows] for name in FEATURES}  # from_list([]) would lose the columns
+    return datasets.Dataset.from_dict(columns, features=FEATURES)
+
+
+def split_documents(docs: Iterable[Document]) -> tuple[list[Document], list[Document]]:
+    """(train, test) by the fixed :data:`HELD_OUT` list."""
+    docs = list(docs)
+    held = set(HELD_OUT)
+    return [d for d in docs if d.id not in held], [d for d in docs if d.id in held]
+
+
+def to_dataset_dict(docs: Iterable[Document]) -> datasets.DatasetDict:
+    """Splits ``train`` and ``test`` (test = the documents in :data:`HELD_OUT`), one row per document."""
+    train, test = split_documents(docs)
+    return datasets.DatasetDict({"train": to_dataset(train), "test": to_dataset(test)})
+
+
+def load_corpus(annotation_dir: str | Path = "annotations", origin: str | None = None) -> datasets.DatasetDict:
+    """The gold corpus as splits ``train`` and ``test`` (test = :data:`HELD_OUT`, when present)."""
+    return to_dataset_dict(load_documents(annotation_dir, origin=origin))
+
+
+def from_row(row: dict[str, Any]) -> Document:
+    """Back from a dataset row to a Document (None fields dropped, as in the JSONL)."""
+    return Document(
+        id=row["id"],
+        text=row["text"],
+        meta=json.loads(row["meta_json"]) if row.get("meta_json") else {},
+        spans=[Span(**s) for s in row["spans"]],
+        relations=[Relation(**r) for r in row["relations"]],
+    )
+
+
+def loo_folds(docs: Iterable[Document]) -> list[tuple[str, list[Document], Document]]:
+    """Leave-one-report-out over the REAL reports: (held-out id, all other documents, that report)."""
+    docs = sorted(docs, key=lambda d: d.id)
+    return [
+        (test.id, [d for d in docs if d.id != test.id], test) for test in docs if origin_of(test) == "real"
+    ]

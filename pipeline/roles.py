@@ -1,0 +1,124 @@
+"""Role of a value (target / actual / change / other) from its context.
+
+Two classifiers with one interface, ``predict(text, values) -> roles``:
+- ``CueRoleClassifier``: the cue-word rule baseline (nearest cue before the value wins);
+- ``LearnedRoleClassifier``: logistic regression over character n-grams of the context
+  windows and the cue features, trained on the gold roles.
+``make train`` measures both by leave-one-report-out and keeps the better one.
+"""
+
+from __future__ import annotations
+
+import pickle
+import re
+from pathlib import Path
+
+from sklearn.feature_extraction import DictVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import make_pipeline
+
+from pipeline.document import Document
+
+ROLE_CUES: dict[str, tuple[str, ...]] = {
+    "change": ("同比", "增长", "下降", "减少", "增加", "比上年", "较上年", "降低", "提高", "上升", "增幅", "降幅"),
+    "other": ("占", "结余", "结转", "罚款", "处罚", "损失", "比重", "比例为"),
+    "target": ("预算", "目标", "设定值", "计划", "下达", "安排", "标准", "不低于", "不少于", "≥", "拟", "指标值",
+               "控制在", "追加", "调整", "补助", "每人每月", "批复"),
+    "actual": ("实际", "支付", "支出", "完成", "达到", "达", "决算", "执行", "到位", "拨付", "发放", "兑现", "为",
+               "使用", "实现", "累计", "共计"),
+}
+_CLAUSE_END = re.compile(r"[，,。；;！？!?\n：:]")
+MODEL_FILE = "role_model.pkl"
+
+
+def _left_clause(text: str, start: int, max_chars: int = 30) -> str:
+    """The text before a value back to the previous clause break (at most ``max_chars``)."""
+    window = text[max(0, start - max_chars) : start]
+    parts = _CLAUSE_END.split(window)
+    return parts[-1] if parts else ""
+
+
+def cue_role(text: str, start: int, end: int) -> str:
+    left = _left_clause(text, start)
+    best, best_pos = "actual", -1
+    for role, cues in ROLE_CUES.items():
+        for cue in cues:
+            pos = left.rfind(cue)
+            # a later (nearer) cue wins; at equal positions the longer cue wins
+            if pos != -1 and pos + len(cue) > best_pos:
+                best, best_pos = role, pos + len(cue)
+    right = text[end : end + 4]
+    if right.startswith(("以上", "及以上")) and best == "actual" and "设定" in left:
+        best = "target"
+    return best
+
+
+class CueRoleClassifier:
+    name = "cue-word rules"
+
+    def predict(self, text: str, values: list[tuple[int, int, str]]) -> list[str]:
+        return [cue_role(text, s, e) for s, e, _ in values]
+
+    def save(self, path: str | Path) -> None:
+        Path(path).mkdir(parents=True, exist_ok=True)
+        (Path(path) / MODEL_FILE).write_bytes(pickle.dumps({"kind": "cue"}))
+
+
+def context_features(text: str, start: int, end: int, label: str) -> dict[str, float]:
+    feats: dict[str, float] = {f"label={label}": 1.0, f"cue={cue_role(text, start, end)}": 1.0}
+    left = _left_clause(text, start, 24)
+    near, far = left[-6:], left[:-6]
+    right = text[end : end + 6]
+    for name, chunk in (("ln", near), ("lf", far), ("r", right)):
+        for n in (1, 2, 3):
+            for i in range(len(chunk) - n + 1):
+                feats[f"{name}{n}={chunk[i:i + n]}"] = 1.0
+    # the previous value's own left context matters in lists (预算X万元，实际支出Y万元)
+    feats["left_empty"] = float(not left.strip())
+    return feats
+
+
+class LearnedRoleClassifier:
+    name = "logistic regression over context n-grams"
+
+    def __init__(self, seed: int = 0, C: float = 4.0):
+        self.model = make_pipeline(DictVectorizer(), LogisticRegression(C=C, max_iter=2000, random_state=seed))
+
+    def fit(self, docs: list[Document]) -> LearnedRoleClassifier:
+        X, y = [], []
+        for doc in docs:
+            for s in doc.spans:
+                if s.is_value and s.role:
+                    X.append(context_features(doc.text, s.start, s.end, s.label))
+                    y.append(s.role)
+        self.model.fit(X, y)
+        return self
+
+    def predict(self, text: str, values: list[tuple[int, int, str]]) -> list[str]:
+        if not values:
+            return []
+        return list(self.model.predict([context_features(text, s, e, lab) for s, e, lab in values]))
+
+    def save(self, path: str | Path) -> None:
+        Path(path).mkdir(parents=True, exist_ok=True)
+        (Path(path) / MODEL_FILE).write_bytes(pickle.dumps({"kind": "learned", "model": self.model}))
+
+
+def load_role_classifier(path: str | Path) -> CueRoleClassifier | LearnedRoleClassifier:
+    data = pickle.loads((Path(path) / MODEL_FILE).read_bytes())
+    if data["kind"] == "cue":
+        return CueRoleClassifier()
+    clf = LearnedRoleClassifier()
+    clf.model = data["model"]
+    return clf
+
+
+def role_accuracy(clf, docs: list[Document]) -> tuple[int, int]:
+    """(correct, total) over the gold value spans of ``docs``."""
+    correct = total = 0
+    for doc in docs:
+        values = [s for s in doc.spans if s.is_value]
+        pred = clf.predict(doc.text, [(s.start, s.end, s.label) for s in values])
+        correct += sum(p == s.role for p, s in zip(pred, values))
+        total += len(values)
+    return correct, total

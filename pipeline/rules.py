@@ -1,0 +1,64 @@
+"""Rule patterns: the rules-only baseline tagger, and the value patterns the hybrid tagger uses.
+
+The baseline exists to be measured against: it shows how much the trained tagger adds.
+The value patterns are also used after the trained tagger (``perfreport_value_patterns``)
+to snap MONEY/PERCENT boundaries and to catch amounts the model missed.
+"""
+
+from __future__ import annotations
+
+import re
+
+from pipeline.document import Document, Span
+
+_DIGITS = r"[0-9０-９]"
+_NUMBER = rf"{_DIGITS}(?:[0-9０-９,，]*{_DIGITS})?(?:[.．]{_DIGITS}+)?"
+_CN_NUMBER = r"[零〇一二两三四五六七八九十百千万亿]*[一二两三四五六七八九十百千][零〇一二两三四五六七八九十百千万亿]*"
+# Counters after a bare 万/亿 mean a count, not money (220万条, 1.2万人, 3.2万亩).
+_COUNTERS = "人条户个次亩名件份吨套台家起所座册株头只辆间块平公千米方立册篇期场项元分"
+MONEY_RE = re.compile(
+    rf"(?<![0-9０-９.．])(?:{_NUMBER}\s?(?:余|多)?\s?(?:万亿元|千万元|百万元|亿元|万元|千元|元|万(?![{_COUNTERS}])|亿(?![{_COUNTERS}GDP]))"
+    rf"|{_CN_NUMBER}(?:余|多)?(?:亿元|万元|千元|元))(?:/[月天人年次亩户日])?"
+)
+PERCENT_RE = re.compile(rf"(?<![0-9０-９.．]){_NUMBER}\s?[%％‰]|百分之[零〇一二两三四五六七八九十百点]+")
+
+# Lexical cues of the rules-only baseline: a run of CJK characters ending in a metric head
+# word or a project head word, not crossing punctuation.
+INDICATOR_RE = re.compile(r"[\u4e00-\u9fff“”\"]{2,14}?(?:率|度|性|满意度|数量|指数|时长|控制数)(?![\u4e00-\u9fff])")
+PROJECT_RE = re.compile(r"(?:\d{4}年)?[\u4e00-\u9fff（）()]{2,30}?(?:项目|经费|资金|专项)(?![\u4e00-\u9fff]{0,2}(?:项目|经费|资金))")
+_NOT_INDICATOR = ("产出指标", "效益指标", "满意度指标", "数量指标", "质量指标")
+
+
+def value_matches(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, label) of every MONEY/PERCENT pattern match, outside 《》 titles."""
+    titles = [(m.start(), m.end()) for m in re.finditer(r"《[^》\n]*》", text)]
+    found = []
+    for regex, label in ((MONEY_RE, "MONEY"), (PERCENT_RE, "PERCENT")):
+        for m in regex.finditer(text):
+            if text[m.end() : m.end() + 3] == "GDP" or any(a <= m.start() < b for a, b in titles):
+                continue
+            found.append((m.start(), m.end(), label))
+    return sorted(found)
+
+
+def rule_spans(text: str) -> list[tuple[int, int, str]]:
+    """The rules-only baseline: value patterns first, then lexical INDICATOR/PROJECT cues."""
+    taken: list[tuple[int, int, str]] = list(value_matches(text))
+
+    def free(s: int, e: int) -> bool:
+        return all(e <= a or s >= b for a, b, _ in taken)
+
+    for regex, label in ((PROJECT_RE, "PROJECT"), (INDICATOR_RE, "INDICATOR")):
+        for m in regex.finditer(text):
+            s, e = m.start(), m.end()
+            while s < e and text[s] in "的和及、与":
+                s += 1
+            if e - s >= 2 and free(s, e) and text[s:e] not in _NOT_INDICATOR:
+                taken.append((s, e, label))
+    return sorted(taken)
+
+
+def rule_document(doc_id: str, text: str) -> Document:
+    """A prediction Document from the rules alone (values are filled by the normaliser later)."""
+    spans = [Span(id=f"T{i + 1}", start=s, end=e, label=lab) for i, (s, e, lab) in enumerate(rule_spans(text))]
+    return Document(id=doc_id, text=text, meta={"model": "rules-only baseline"}, spans=spans)

@@ -1,0 +1,164 @@
+"""Tag stage: spaCy pieces around the trained span tagger.
+
+- Doc/Span extensions carry the value attributes and relations (no parallel structures).
+- ``perfreport_value_patterns``: the hybrid step after the trained ``ner``: it snaps the
+  boundaries of predicted MONEY/PERCENT spans to the value pattern they overlap and adds
+  pattern matches the model missed. Switchable in ``config.cfg`` so both are measured.
+- ``perfreport_values``: fills value, unit, cmp, approx, per (normaliser) and role
+  (role classifier) on every MONEY/PERCENT entity.
+- ``examples_from_document``: gold Documents → training Examples, cut into paragraphs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+from spacy.training import Example
+from spacy.util import filter_spans
+
+from pipeline.document import Document
+from pipeline.normalise import NormaliseError, normalise
+from pipeline.rules import value_matches
+
+for _name in ("value", "unit", "cmp", "approx", "per", "role", "score"):
+    if not Span.has_extension(_name):
+        Span.set_extension(_name, default=None)
+if not Doc.has_extension("relations"):
+    # list of dicts: {"head": (start_char, end_char), "tail": (start_char, end_char), "type": str, "score": float}
+    Doc.set_extension("relations", default=None)
+if not Doc.has_extension("normalise_errors"):
+    Doc.set_extension("normalise_errors", default=None)
+
+
+def char_span(doc: Doc, start: int, end: int, label: str) -> Span | None:
+    """The token span for character offsets, widened to token boundaries if needed."""
+    return doc.char_span(start, end, label=label, alignment_mode="expand")
+
+
+@Language.factory("perfreport_value_patterns", default_config={"add_missing": True})
+def make_value_patterns(nlp: Language, name: str, add_missing: bool) -> ValuePatterns:
+    return ValuePatterns(add_missing)
+
+
+class ValuePatterns:
+    def __init__(self, add_missing: bool = True):
+        self.add_missing = add_missing
+
+    def __call__(self, doc: Doc) -> Doc:
+        matches = value_matches(doc.text)
+        ents = list(doc.ents)
+        kept = []
+        claimed = set()
+        for ent in ents:
+            if ent.label_ in ("MONEY", "PERCENT"):
+                overlap = [m for m in matches if m[0] < ent.end_char and ent.start_char < m[1]]
+                if not overlap:
+                    continue  # a value the patterns cannot read is more likely wrong than right
+                s, e, label = overlap[0]
+                span = char_span(doc, s, e, label)
+                if span is not None:
+                    kept.append(span)
+                    claimed.add((s, e))
+                continue
+            kept.append(ent)
+        if self.add_missing:
+            for s, e, label in matches:
+                if (s, e) in claimed:
+                    continue
+                span = char_span(doc, s, e, label)
+                if span is not None and all(span.end <= k.start or span.start >= k.end for k in kept):
+                    kept.append(span)
+        doc.ents = filter_spans(kept)
+        return doc
+
+
+@Language.factory("perfreport_values", default_config={"role_model": None})
+def make_values(nlp: Language, name: str, role_model: str | None) -> ValueAttributes:
+    return ValueAttributes()
+
+
+class ValueAttributes:
+    """Normalise every value entity and classify its role. The role model is set by training."""
+
+    def __init__(self):
+        from pipeline.roles import CueRoleClassifier
+
+        self.role_classifier = CueRoleClassifier()
+
+    def __call__(self, doc: Doc) -> Doc:
+        errors = []
+        values = [e for e in doc.ents if e.label_ in ("MONEY", "PERCENT")]
+        for ent in values:
+            try:
+                norm = normalise(doc.text, ent.start_char, ent.end_char, ent.label_)
+            except NormaliseError as err:
+                errors.append(str(err))
+                continue
+            ent._.value, ent._.unit, ent._.cmp, ent._.approx, ent._.per = (
+                norm.value, norm.unit, norm.cmp, norm.approx, norm.per)
+        roles = self.role_classifier.predict(doc.text, [(e.start_char, e.end_char, e.label_) for e in values])
+        for ent, role in zip(values, roles):
+            ent._.role = role
+        doc._.normalise_errors = errors
+        return doc
+
+    def to_disk(self, path, exclude=tuple()):
+        self.role_classifier.save(path)
+
+    def from_disk(self, path, exclude=tuple()):
+        from pipeline.roles import load_role_classifier
+
+        self.role_classifier = load_role_classifier(path)
+        return self
+
+
+def paragraph_bounds(doc: Document) -> Iterator[tuple[int, int]]:
+    """Cut a report at line breaks that no span crosses; yield non-blank pieces."""
+    inside = [False] * (len(doc.text) + 1)
+    for s in doc.spans:
+        for i in range(s.start, s.end):
+            inside[i] = True
+    start = 0
+    for i, ch in enumerate(doc.text):
+        if ch == "\n" and not inside[i]:
+            if doc.text[start:i].strip():
+                yield start, i
+            start = i + 1
+    if doc.text[start:].strip():
+        yield start, len(doc.text)
+
+
+def examples_from_document(nlp: Language, doc: Document) -> list[Example]:
+    """Training examples, one per paragraph, with gold entities aligned to the tokenizer."""
+    examples = []
+    for start, end in paragraph_bounds(doc):
+        piece = doc.text[start:end]
+        predicted = nlp.make_doc(piece)
+        ents = []
+        for s in doc.spans:
+            if start <= s.start and s.end <= end:
+                ents.append((s.start - start, s.end - start, s.label))
+        examples.append(Example.from_dict(predicted, {"entities": ents}))
+    return examples
+
+
+def docbin_from_documents(nlp: Language, docs: list[Document]):
+    """A DocBin of reference docs (paragraphs) with entities snapped to token boundaries."""
+    from spacy.tokens import DocBin
+
+    out = DocBin(store_user_data=False)
+    for gold in docs:
+        for start, end in paragraph_bounds(gold):
+            piece = gold.text[start:end]
+            ref = nlp.make_doc(piece)
+            ents = []
+            for s in gold.spans:
+                if start <= s.start and s.end <= end:
+                    span = char_span(ref, s.start - start, s.end - start, s.label)
+                    if span is not None:
+                        ents.append(span)
+            ref.ents = filter_spans(ents)
+            out.add(ref)
+    return out

@@ -1,0 +1,104 @@
+"""Training: the span tagger (spaCy, config.cfg), the role classifier and the linker.
+
+``train_tagger`` runs ``spacy train`` on gold paragraphs; ``build_pipeline`` adds the
+non-neural stages after the trained ``ner`` so that ``spacy.load(path)`` gives the whole
+extractor; ``predict_documents`` runs it over texts with ``nlp.pipe``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import logging
+import random
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import DocBin
+
+import pipeline.tag  # noqa: F401  (registers extensions and components)
+import pipeline.tokenize  # noqa: F401  (registers the tokenizer)
+from pipeline.document import Document
+from pipeline.tag import docbin_from_documents
+from pipeline.write import doc_to_document
+
+CONFIG = Path(__file__).resolve().parent / "config.cfg"
+
+
+def blank_nlp(segmenter: str = "char") -> Language:
+    return spacy.blank("zh", config={"nlp": {"tokenizer": {"@tokenizers": "perfreport.tokenizer.v1",
+                                                            "segmenter": segmenter}}})
+
+
+def data_hash(paths: Iterable[Path]) -> str:
+    """sha256 over the annotation files' names and bytes, in sorted order."""
+    digest = hashlib.sha256()
+    for path in sorted(Path(p) for p in paths):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def train_tagger(
+    train_docs: list[Document],
+    workdir: Path,
+    segmenter: str = "char",
+    seed: int = 0,
+    max_epochs: int | None = None,
+    verbose: bool = False,
+) -> Path:
+    """Train tok2vec+ner on the documents' paragraphs; returns the trained pipeline's path."""
+    from spacy.cli.train import train as spacy_train
+
+    workdir = Path(workdir)
+    workdir.mkdir(parents=True, exist_ok=True)
+    nlp = blank_nlp(segmenter)
+    train_bin = docbin_from_documents(nlp, train_docs)
+    train_bin.to_disk(workdir / "train.spacy")
+    # The dev set only feeds spaCy's progress log: training runs a fixed number of epochs and
+    # keeps the last model, so no held-out document is ever used to pick a checkpoint.
+    docs = list(train_bin.get_docs(nlp.vocab))
+    random.Random(seed).shuffle(docs)
+    DocBin(docs=docs[:40]).to_disk(workdir / "dev.spacy")
+    overrides: dict[str, Any] = {
+        "paths.train": str(workdir / "train.spacy"),
+        "paths.dev": str(workdir / "dev.spacy"),
+        "nlp.tokenizer.segmenter": segmenter,
+        "system.seed": seed,
+    }
+    if max_epochs:
+        overrides["training.max_epochs"] = max_epochs
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out if not verbose else None) if not verbose else contextlib.nullcontext():
+        level = logging.getLogger("spacy").level
+        logging.getLogger("spacy").setLevel(logging.WARNING if not verbose else level)
+        spacy_train(CONFIG, workdir / "tagger", overrides=overrides, use_gpu=-1)
+        logging.getLogger("spacy").setLevel(level)
+    return workdir / "tagger" / "model-last"
+
+
+def build_pipeline(tagger_path: Path, role_classifier=None, linker=None, hybrid: bool = True) -> Language:
+    """The full extractor: trained ner, then value patterns (hybrid), values and roles, linker."""
+    nlp = spacy.load(tagger_path)
+    if hybrid:
+        nlp.add_pipe("perfreport_value_patterns")
+    values = nlp.add_pipe("perfreport_values")
+    if role_classifier is not None:
+        values.role_classifier = role_classifier
+    link = nlp.add_pipe("perfreport_linker")
+    if linker is not None:
+        link.linker = linker
+    return nlp
+
+
+def predict_documents(nlp: Language, docs: Iterable[Document], batch_size: int = 8) -> list[Document]:
+    """Run the pipeline on each document's text; ids and meta are kept, gold spans ignored."""
+    docs = list(docs)
+    out = []
+    for doc, spacy_doc in zip(docs, nlp.pipe((d.text for d in docs), batch_size=batch_size)):
+        out.append(doc_to_document(spacy_doc, doc.id, {"source": doc.meta.get("source")}))
+    return out
