@@ -156,6 +156,4 @@ def from_row(row: dict[str, Any]) -> Document:
 def loo_folds(docs: Iterable[Document]) -> list[tuple[str, list[Document], Document]]:
     """Leave-one-report-out over the REAL reports: (held-out id, all other documents, that report)."""
     docs = sorted(docs, key=lambda d: d.id)
-    return [
-        (test.id, [d for d in docs if d.id != test.id], test) for test in docs if origin_of(test) == "real"
-    ]
+    return [(test.id, [d for d in docs if d.id != test.id], test) for test in docs if origin_of(test) == "real"]

@@ -178,7 +178,9 @@ def _check_docs(docs: Sequence[Document], side: str) -> None:
             span_ids.add(s.id)
         for r in doc.relations:
             if r.type not in RELATION_TAIL:
-                raise EvaluationError(f"{side} document {doc.id!r}: relation {r.head}->{r.tail} has unknown type {r.type!r}")
+                raise EvaluationError(
+                    f"{side} document {doc.id!r}: relation {r.head}->{r.tail} has unknown type {r.type!r}"
+                )
             if r.head not in span_ids or r.tail not in span_ids:
                 raise EvaluationError(
                     f"{side} document {doc.id!r}: relation {r.head}->{r.tail} names a span that does not exist"
@@ -186,13 +188,15 @@ def _check_docs(docs: Sequence[Document], side: str) -> None:
 
 
 def _first_difference(a: str, b: str) -> int:
-    for i, (x, y) in enumerate(zip(a, b)):
+    for i, (x, y) in enumerate(zip(a, b, strict=False)):  # unequal lengths: stop at the shorter
         if x != y:
             return i
     return min(len(a), len(b))
 
 
-def align(gold: Sequence[Document], pred: Sequence[Document], what: str = "prediction") -> list[tuple[Document, Document]]:
+def align(
+    gold: Sequence[Document], pred: Sequence[Document], what: str = "prediction"
+) -> list[tuple[Document, Document]]:
     """Pair documents by id in gold order; any id on one side only, or any text difference, is an error."""
     _check_docs(gold, "gold")
     _check_docs(pred, what)
@@ -215,7 +219,8 @@ def align(gold: Sequence[Document], pred: Sequence[Document], what: str = "predi
             at = _first_difference(g.text, p.text)
             raise EvaluationError(
                 f"document {g.id!r}: gold and {what} texts differ from offset {at} "
-                f"(gold {g.text[at:at + 10]!r} vs {what} {p.text[at:at + 10]!r}; lengths {len(g.text)}/{len(p.text)})"
+                f"(gold {g.text[at : at + 10]!r} vs {what} {p.text[at : at + 10]!r}; "
+                f"lengths {len(g.text)}/{len(p.text)})"
             )
         pairs.append((g, p))
     return pairs
@@ -322,7 +327,9 @@ class NormCounts:
     role_correct: int = 0
 
     def __add__(self, other: NormCounts) -> NormCounts:
-        return NormCounts(self.n + other.n, self.value_correct + other.value_correct, self.role_correct + other.role_correct)
+        return NormCounts(
+            self.n + other.n, self.value_correct + other.value_correct, self.role_correct + other.role_correct
+        )
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -410,9 +417,7 @@ def _check_on_gold_spans(pairs: list[tuple[Document, Document]]) -> None:
 # --------------------------------------------------------------------------- bootstrap
 
 
-def bootstrap_ci(
-    per_doc: np.ndarray, idx: np.ndarray, confidence: float = CONFIDENCE
-) -> dict[str, float] | None:
+def bootstrap_ci(per_doc: np.ndarray, idx: np.ndarray, confidence: float = CONFIDENCE) -> dict[str, float] | None:
     """Percentile CI of pooled micro F1: ``per_doc`` is (docs, 3) tp/fp/fn, ``idx`` is (resamples, docs)."""
     if idx.size == 0 or per_doc.size == 0:
         return None
@@ -460,18 +465,25 @@ def score(
     norm_all = sum(norm_by_label.values(), NormCounts())
 
     def rel_block(lenient: str, strict: str) -> dict[str, Any]:
-        return {"lenient": _table(pooled(lenient), REL_TYPES, macro=False), "strict": _table(pooled(strict), REL_TYPES, macro=False)}
+        return {
+            "lenient": _table(pooled(lenient), REL_TYPES, macro=False),
+            "strict": _table(pooled(strict), REL_TYPES, macro=False),
+        }
+
+    def f1_of(d: DocScore, metric: str) -> float | None:
+        counts = d.micro(metric)
+        return None if counts is None else counts.f1
 
     per_document: dict[str, dict[str, Any]] = {}
     for d in docs:
         norm = sum(d.norm.values(), NormCounts())
         per_document[d.id] = {
-            "spans_strict_f1": d.micro("spans_strict").f1,  # type: ignore[union-attr]
-            "spans_partial_f1": d.micro("spans_partial").f1,  # type: ignore[union-attr]
-            "relations_lenient_f1": d.micro("relations_lenient").f1,  # type: ignore[union-attr]
-            "relations_strict_f1": d.micro("relations_strict").f1,  # type: ignore[union-attr]
-            "given_gold_lenient_f1": d.micro("given_gold_lenient").f1 if have_gg else None,  # type: ignore[union-attr]
-            "given_gold_strict_f1": d.micro("given_gold_strict").f1 if have_gg else None,  # type: ignore[union-attr]
+            "spans_strict_f1": f1_of(d, "spans_strict"),
+            "spans_partial_f1": f1_of(d, "spans_partial"),
+            "relations_lenient_f1": f1_of(d, "relations_lenient"),
+            "relations_strict_f1": f1_of(d, "relations_strict"),
+            "given_gold_lenient_f1": f1_of(d, "given_gold_lenient"),
+            "given_gold_strict_f1": f1_of(d, "given_gold_strict"),
             "value_accuracy": _ratio(norm.value_correct, norm.n),
             "role_accuracy": _ratio(norm.role_correct, norm.n),
             "n_value_matched": norm.n,
@@ -490,7 +502,9 @@ def score(
         if metric.startswith("given_gold") and not have_gg:
             ci[metric] = None
             continue
-        counts = np.array([[c.tp, c.fp, c.fn] for c in (d.micro(metric) for d in docs) if c is not None], dtype=np.int64)
+        counts = np.array(
+            [[c.tp, c.fp, c.fn] for c in (d.micro(metric) for d in docs) if c is not None], dtype=np.int64
+        )
         ci[metric] = bootstrap_ci(counts.reshape(-1, 3), idx)
 
     return {
@@ -591,11 +605,23 @@ def error_listing(gold: Sequence[Document], pred: Sequence[Document], context: i
             h = ps[r.head]
             head = (h.label, h.start, h.end)
             gold_tails = _tails(g, head, r.type)
-            note = "value is not a gold span" if head not in gold_heads else (
-                "gold links it elsewhere" if gold_tails else f"gold has no {r.type} link for it"
+            note = (
+                "value is not a gold span"
+                if head not in gold_heads
+                else ("gold links it elsewhere" if gold_tails else f"gold has no {r.type} link for it")
             )
-            errs.append(_error("relation_fp", p, r.type, h, context, note=note,
-                               pred_tail=p.surface(ps[r.tail]), gold_tail=" | ".join(gold_tails) or None))
+            errs.append(
+                _error(
+                    "relation_fp",
+                    p,
+                    r.type,
+                    h,
+                    context,
+                    note=note,
+                    pred_tail=p.surface(ps[r.tail]),
+                    gold_tail=" | ".join(gold_tails) or None,
+                )
+            )
         for r in g.relations:
             key = _rel_key(g, gs, r, strict=False)
             if left_g[key]:
@@ -604,11 +630,23 @@ def error_listing(gold: Sequence[Document], pred: Sequence[Document], context: i
             h = gs[r.head]
             head = (h.label, h.start, h.end)
             pred_tails = _tails(p, head, r.type)
-            note = "value not predicted" if head not in pred_heads else (
-                "prediction links it elsewhere" if pred_tails else f"prediction has no {r.type} link for it"
+            note = (
+                "value not predicted"
+                if head not in pred_heads
+                else ("prediction links it elsewhere" if pred_tails else f"prediction has no {r.type} link for it")
             )
-            errs.append(_error("relation_fn", g, r.type, h, context, note=note,
-                               pred_tail=" | ".join(pred_tails) or None, gold_tail=g.surface(gs[r.tail])))
+            errs.append(
+                _error(
+                    "relation_fn",
+                    g,
+                    r.type,
+                    h,
+                    context,
+                    note=note,
+                    pred_tail=" | ".join(pred_tails) or None,
+                    gold_tail=g.surface(gs[r.tail]),
+                )
+            )
         errs.sort(key=lambda e: (e["start"], e["end"], e["kind"]))
         out.extend(errs)
     return out
@@ -676,8 +714,17 @@ def _rel_table(block: dict[str, Any], ci_l: Any, ci_s: Any) -> list[str]:
     ]
     for key in (*REL_TYPES, "micro"):
         lo, st = block["lenient"][key], block["strict"][key]
-        lines.append(_row([key, *_prf_cells(lo), f"{lo['tp']}/{lo['fp']}/{lo['fn']}",
-                           *_prf_cells(st), f"{st['tp']}/{st['fp']}/{st['fn']}"]))
+        lines.append(
+            _row(
+                [
+                    key,
+                    *_prf_cells(lo),
+                    f"{lo['tp']}/{lo['fp']}/{lo['fn']}",
+                    *_prf_cells(st),
+                    f"{st['tp']}/{st['fp']}/{st['fn']}",
+                ]
+            )
+        )
     lines.append(f"\n95 % CI of micro F1: lenient {_ci(ci_l)}, strict {_ci(ci_s)}")
     return lines
 
@@ -700,8 +747,17 @@ def markdown_report(result: dict[str, Any], errors: list[dict[str, Any]] | None 
     ]
     for key in (*LABELS, "micro"):
         a, b = st[key], pa[key]
-        lines.append(_row([key, *_prf_cells(a), f"{a['tp']}/{a['fp']}/{a['fn']}",
-                           *_prf_cells(b), f"{b['tp']}/{b['fp']}/{b['fn']}"]))
+        lines.append(
+            _row(
+                [
+                    key,
+                    *_prf_cells(a),
+                    f"{a['tp']}/{a['fp']}/{a['fn']}",
+                    *_prf_cells(b),
+                    f"{b['tp']}/{b['fp']}/{b['fn']}",
+                ]
+            )
+        )
     lines.append(_row(["macro", *_prf_cells(st["macro"]), "", *_prf_cells(pa["macro"]), ""]))
     lines += [
         "",
@@ -725,15 +781,37 @@ def markdown_report(result: dict[str, Any], errors: list[dict[str, Any]] | None 
         "",
         "## Per document",
         "",
-        _row(["document", "spans strict F1", "partial F1", "rel lenient F1", "rel strict F1",
-              "value acc", "role acc", "gold/pred spans", "gold/pred relations"]),
+        _row(
+            [
+                "document",
+                "spans strict F1",
+                "partial F1",
+                "rel lenient F1",
+                "rel strict F1",
+                "value acc",
+                "role acc",
+                "gold/pred spans",
+                "gold/pred relations",
+            ]
+        ),
         _row(["---"] * 9),
     ]
     for doc_id, m in result["per_document"].items():
-        lines.append(_row([doc_id, _f(m["spans_strict_f1"]), _f(m["spans_partial_f1"]),
-                           _f(m["relations_lenient_f1"]), _f(m["relations_strict_f1"]),
-                           _f(m["value_accuracy"]), _f(m["role_accuracy"]),
-                           f"{m['n_gold_spans']}/{m['n_pred_spans']}", f"{m['n_gold_relations']}/{m['n_pred_relations']}"]))
+        lines.append(
+            _row(
+                [
+                    doc_id,
+                    _f(m["spans_strict_f1"]),
+                    _f(m["spans_partial_f1"]),
+                    _f(m["relations_lenient_f1"]),
+                    _f(m["relations_strict_f1"]),
+                    _f(m["value_accuracy"]),
+                    _f(m["role_accuracy"]),
+                    f"{m['n_gold_spans']}/{m['n_pred_spans']}",
+                    f"{m['n_gold_relations']}/{m['n_pred_relations']}",
+                ]
+            )
+        )
     if errors is not None:
         groups = group_errors(errors)
         lines += [

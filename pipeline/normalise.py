@@ -70,6 +70,8 @@ def chinese_to_decimal(numeral: str) -> Decimal:
         return Decimal("".join(str(CN_DIGITS[c]) for c in numeral))
     total, section, digit = Decimal(0), Decimal(0), None
     for ch in numeral:
+        if ch in "零〇○":
+            continue  # a placeholder (一百零五): it only says a unit is skipped
         if ch in CN_DIGITS:
             if digit is not None:
                 raise NormaliseError(f"two digits without a unit in {numeral!r}")
@@ -110,11 +112,14 @@ def parse_money(surface: str) -> tuple[float, bool, str | None]:
     if not match:
         raise NormaliseError(f"not a money amount: {surface!r}")
     num, unit = match.group("num"), match.group("unit")
-    if not num[0].isdigit() and unit in ("万", "亿", "万元", "亿元"):
-        # 三千万元: the 万 is part of the Chinese numeral, read it as a whole
-        value = chinese_to_decimal(num + unit.rstrip("元"))
-    else:
-        value = _to_decimal(num, surface) * MONEY_UNITS[unit]
+    try:
+        if num[0].isdigit():
+            value = _to_decimal(num, surface) * MONEY_UNITS[unit]
+        else:
+            # 一百二十万元 / 三千万元: 十百千万亿 belong to the numeral; only 元 is the unit
+            value = chinese_to_decimal(num + unit.removesuffix("元"))
+    except NormaliseError as err:
+        raise NormaliseError(f"cannot read the amount {surface!r}: {err}") from err
     return float(value), match.group("approx") is not None, match.group("per")
 
 

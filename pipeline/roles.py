@@ -29,6 +29,7 @@ ROLE_CUES: dict[str, tuple[str, ...]] = {
 }
 _CLAUSE_END = re.compile(r"[，,。；;！？!?\n：:]")
 MODEL_FILE = "role_model.pkl"
+_VALUE_LIKE = re.compile(r"[0-9]+(?:\.[0-9]+)?(?:万元|元|%|亿元)")
 
 
 def _left_clause(text: str, start: int, max_chars: int = 30) -> str:
@@ -73,8 +74,23 @@ def context_features(text: str, start: int, end: int, label: str) -> dict[str, f
         for n in (1, 2, 3):
             for i in range(len(chunk) - n + 1):
                 feats[f"{name}{n}={chunk[i:i + n]}"] = 1.0
-    # the previous value's own left context matters in lists (预算X万元，实际支出Y万元)
     feats["left_empty"] = float(not left.strip())
+    # Breakdowns inherit the role of the sentence's lead-in (年初预算数X万元，其中：A Y万元…),
+    # and a bare amount followed by 已支付… is the budget of the pair.
+    sent_start = max(text.rfind(ch, 0, start) for ch in "。；;\n") + 1
+    lead = text[sent_start:start]
+    first = min(((lead.find(c), role) for role, cues in ROLE_CUES.items() for c in cues if c in lead), default=None)
+    if first:
+        feats[f"sentence_first_cue={first[1]}"] = 1.0
+    if "其中" in lead:
+        feats["after_qizhong"] = 1.0
+    right_clause = _CLAUSE_END.split(text[end : end + 16])
+    nxt = right_clause[1] if len(right_clause) > 1 else ""
+    for role, cues in ROLE_CUES.items():
+        if any(c in nxt[:6] for c in cues):
+            feats[f"next_clause_cue={role}"] = 1.0
+    n_before = min(len(_VALUE_LIKE.findall(lead)), 3)
+    feats[f"values_before_in_sentence={n_before}"] = 1.0
     return feats
 
 

@@ -124,7 +124,13 @@ def format_stats(stats: dict[str, Any]) -> str:
     lines = ["# Gold corpus statistics", "", "## Documents", ""]
     header = ["id", "origin", "chars", *LABELS, *(f"rel:{t}" for t in RELATION_TYPES)]
     rows = [
-        [r["id"], r["origin"], r["chars"], *(r["spans"][lb] for lb in LABELS), *(r["relations"][t] for t in RELATION_TYPES)]
+        [
+            r["id"],
+            r["origin"],
+            r["chars"],
+            *(r["spans"][lb] for lb in LABELS),
+            *(r["relations"][t] for t in RELATION_TYPES),
+        ]
         for r in stats["documents"]
     ]
     lines += _table(header, rows)

@@ -1,0 +1,140 @@
+"""``python -m pipeline bench``: load time, throughput, latency and peak memory of the extractor.
+
+Everything is measured in one process on one core, so "per core" figures are the totals; the
+CPU-time column says how much of the wall time the process really computed (a BLAS library
+using more threads would show as CPU time above wall time).
+
+- Texts: the corpus reports (``annotations/*.jsonl`` texts, else ``data/reports/*.txt``),
+  repeated in order until they hold at least ``--min-chars`` characters.
+- Model load: median of 3 ``spacy.load`` calls (the project modules are imported before, so
+  imports are not counted).
+- Throughput: one ``nlp.pipe`` pass over all the texts, characters per second.
+- Latency: ``nlp(text)`` once per distinct report, median and p90 in seconds.
+- jieba: ``pipeline.segment.token_offsets(text, "jieba")`` over the same texts after a warm-up,
+  as the floor any pipeline that segments words pays; the ratio is pipeline / jieba.
+- Peak memory: ``ru_maxrss`` of this process at the end (model, texts and jieba together).
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline.extract import DEFAULT_MODEL, ROOT, load_model, model_name, model_problem, resolve_model
+
+
+@dataclass
+class Timing:
+    wall: float
+    cpu: float
+
+
+def corpus_texts(root: Path = ROOT) -> list[str]:
+    """The distinct report texts: gold annotations first, raw reports when there are none."""
+    from pipeline.document import read_jsonl
+
+    files = sorted((root / "annotations").glob("*.jsonl"))
+    if files:
+        return [doc.text for doc in read_jsonl(files, skip_bad=True)]
+    from pipeline.read import read_reports
+
+    return [r.text for path in sorted((root / "data" / "reports").glob("*.txt")) for r in read_reports(path)]
+
+
+def repeat_to(texts: list[str], min_chars: int) -> list[str]:
+    out: list[str] = []
+    total = 0
+    while total < min_chars:
+        for text in texts:
+            out.append(text)
+            total += len(text)
+            if total >= min_chars:
+                break
+    return out
+
+
+def timed(fn: Callable[[], object]) -> Timing:
+    wall, cpu = time.perf_counter(), time.process_time()
+    fn()
+    return Timing(time.perf_counter() - wall, time.process_time() - cpu)
+
+
+def p90(values: list[float]) -> float:
+    ordered = sorted(values)
+    # nearest rank: the smallest value with at least 90 % of the values at or below it
+    return ordered[max(0, -(-9 * len(ordered) // 10) - 1)]
+
+
+def peak_rss_mb() -> float:
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return rss / 1024 / 1024 if sys.platform == "darwin" else rss / 1024  # bytes on macOS, KiB on Linux
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m pipeline bench", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--model", default=DEFAULT_MODEL, help=f"saved pipeline (default {DEFAULT_MODEL})")
+    parser.add_argument("--min-chars", type=int, default=1_000_000, help="characters to process (default 1,000,000)")
+    parser.add_argument("--batch-size", type=int, default=8, help="nlp.pipe batch size (default 8)")
+    try:
+        args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else 2
+    model_path = resolve_model(args.model)
+    problem = model_problem(model_path)
+    if problem:
+        print(f"bench: {problem}: run `make train` to build the bundled model, or pass --model PATH", file=sys.stderr)
+        return 2
+    reports = corpus_texts()
+    if not reports:
+        print("bench: no texts in annotations/*.jsonl or data/reports/*.txt", file=sys.stderr)
+        return 2
+    texts = repeat_to(reports, args.min_chars)
+    chars = sum(map(len, texts))
+
+    import pipeline.link  # noqa: F401  (imports are not part of the load time)
+    import pipeline.tag  # noqa: F401
+    import pipeline.tokenize  # noqa: F401
+    from pipeline.segment import jieba_tokenizer, token_offsets
+
+    loads = [timed(lambda: load_model(model_path)).wall for _ in range(3)]
+    nlp = load_model(model_path)
+    nlp(reports[0])  # warm-up: first-call allocations are not throughput
+    pipe = timed(lambda: [None for _ in nlp.pipe(texts, batch_size=args.batch_size)])
+    latency = [timed(lambda t=text: nlp(t)).wall for text in reports]
+
+    jieba_tokenizer()
+    token_offsets(reports[0], "jieba")  # warm-up: the prefix dictionary is built lazily
+    jieba = timed(lambda: [token_offsets(t, "jieba") for t in texts])
+    jieba_latency = [timed(lambda t=text: token_offsets(t, "jieba")).wall for text in reports]
+
+    pipe_rate, jieba_rate = chars / pipe.wall, chars / jieba.wall
+    rows = [
+        ("throughput, chars/s per core (wall)", f"{pipe_rate:,.0f}", f"{jieba_rate:,.0f}",
+         f"{pipe_rate / jieba_rate:.4f}"),
+        ("throughput, chars per CPU-second", f"{chars / pipe.cpu:,.0f}", f"{chars / jieba.cpu:,.0f}",
+         f"{(chars / pipe.cpu) / (chars / jieba.cpu):.4f}"),
+        ("latency per report, median (s)", f"{statistics.median(latency):.3f}",
+         f"{statistics.median(jieba_latency):.4f}",
+         f"{statistics.median(latency) / statistics.median(jieba_latency):.1f}"),
+        ("latency per report, p90 (s)", f"{p90(latency):.3f}", f"{p90(jieba_latency):.4f}",
+         f"{p90(latency) / p90(jieba_latency):.1f}"),
+        ("model load, median of 3 (s)", f"{statistics.median(loads):.3f}", "–", "–"),
+        ("peak memory, ru_maxrss (MB)", f"{peak_rss_mb():,.0f}", "(same process)", "–"),
+    ]
+    print(f"bench: model {model_name(nlp.meta)} at {model_path}; pipeline {' → '.join(nlp.pipe_names)}")
+    print(f"bench: {len(texts)} texts ({len(reports)} distinct reports repeated), {chars:,} characters, "
+          f"batch size {args.batch_size}; one process on one core, so per core = total")
+    print(f"bench: pipeline {pipe.wall:.1f} s wall / {pipe.cpu:.1f} s CPU; jieba {jieba.wall:.2f} s wall; "
+          f"model loads {', '.join(f'{s:.3f}' for s in loads)} s")
+    print()
+    print("| measure | pipeline | jieba alone | pipeline / jieba |")
+    print("| --- | ---: | ---: | ---: |")
+    for row in rows:
+        print("| " + " | ".join(row) + " |")
+    return 0

@@ -1,0 +1,352 @@
+"""Link stage: attach each MONEY/PERCENT value to its INDICATOR(s) and PROJECT(s).
+
+- ``Layout``: the report's structure (sentences, clauses, lines, numbered items, table rows
+  and column headers), computed once per text.
+- ``candidates``: for a value, the mentions it could belong to: its own sentence, earlier
+  mentions in its line, numbered item and the items enclosing it, its table row/column.
+- ``RuleLinker``: SCHEMA.md's "which mention" rule taken literally (nearest mention in the
+  sentence, else the nearest earlier one up the item tree) — the baseline.
+- ``LearnedLinker``: logistic regression over pair features, decoded with the structure:
+  one best mention per type, plus mentions coordinated with it (、/和/及), one per name.
+- ``perfreport_linker``: the spaCy component that runs either after the tagger.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+import pickle
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sklearn.feature_extraction import DictVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import make_pipeline
+from spacy.language import Language
+from spacy.tokens import Doc
+
+import pipeline.tag  # noqa: F401  (Doc._.relations and the value extensions)
+from pipeline.document import Document, Relation
+
+TAIL_TYPE = {"INDICATOR": "indicator", "PROJECT": "project"}
+SENTENCE_END = set("。；！？;!?\n")
+CLAUSE_END = SENTENCE_END | set("，,：:")
+CUES = ("共", "合计", "其中", "分别", "为", "达", "总计", "累计", "用于", "支付", "预算", "占")
+# Numbered-item markers, outermost first: 一、  （一）  1. / 1、  （1）  ①  一是
+ITEM_MARKERS = [
+    re.compile(r"[一二三四五六七八九十]+[、.．]"),
+    re.compile(r"[（(][一二三四五六七八九十]+[）)]"),
+    re.compile(r"\d{1,2}(?:[.．、](?!\d)|\s)"),
+    re.compile(r"[（(]\d{1,2}[）)]"),
+    re.compile(r"[①②③④⑤⑥⑦⑧⑨⑩]"),
+]
+MODEL_FILE = "linker.pkl"
+
+
+@dataclass
+class Mention:
+    start: int
+    end: int
+    label: str
+    text: str
+
+
+@dataclass
+class Layout:
+    """Where each character sits: sentence, clause, line, numbered item path, table cell."""
+
+    text: str
+    sentence_starts: list[int] = field(default_factory=list)
+    clause_starts: list[int] = field(default_factory=list)
+    line_starts: list[int] = field(default_factory=list)
+    # per line: item path as a tuple of line indexes of the enclosing item heads (outermost first)
+    line_items: list[tuple[int, ...]] = field(default_factory=list)
+    line_level: list[int | None] = field(default_factory=list)
+    # per line: index of the first line of its table block (tab-separated rows), or None
+    table_head: list[int | None] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, text: str) -> Layout:
+        lay = cls(text)
+        lay.sentence_starts = [0] + [i + 1 for i, ch in enumerate(text) if ch in SENTENCE_END]
+        lay.clause_starts = [0] + [i + 1 for i, ch in enumerate(text) if ch in CLAUSE_END]
+        lay.line_starts = [0] + [i + 1 for i, ch in enumerate(text) if ch == "\n"]
+        stack: list[tuple[int, int]] = []  # (level, line index)
+        block_head = None
+        for n, start in enumerate(lay.line_starts):
+            end = text.find("\n", start)
+            line = text[start : end if end != -1 else len(text)]
+            stripped = line.lstrip()
+            level = next((lv for lv, rx in enumerate(ITEM_MARKERS) if rx.match(stripped)), None)
+            if level is not None:
+                while stack and stack[-1][0] >= level:
+                    stack.pop()
+                stack.append((level, n))
+            lay.line_level.append(level)
+            lay.line_items.append(tuple(ln for _, ln in stack))
+            if "\t" in line:
+                block_head = n if block_head is None else block_head
+                lay.table_head.append(block_head)
+            else:
+                block_head = None
+                lay.table_head.append(None)
+        return lay
+
+    def index(self, starts: list[int], pos: int) -> int:
+        return bisect.bisect_right(starts, pos) - 1
+
+    def sentence(self, pos: int) -> int:
+        return self.index(self.sentence_starts, pos)
+
+    def clause(self, pos: int) -> int:
+        return self.index(self.clause_starts, pos)
+
+    def line(self, pos: int) -> int:
+        return self.index(self.line_starts, pos)
+
+    def column(self, pos: int) -> int:
+        line_start = self.line_starts[self.line(pos)]
+        return self.text.count("\t", line_start, pos)
+
+    def item_path(self, pos: int) -> tuple[int, ...]:
+        return self.line_items[self.line(pos)]
+
+
+def in_scope(lay: Layout, value: Mention, m: Mention) -> bool:
+    """SCHEMA §4's reach: the value's sentence, else earlier text in its item or an enclosing item."""
+    if lay.sentence(m.start) == lay.sentence(value.start):
+        return True
+    if m.start > value.start:
+        return False
+    v_line, m_line = lay.line(value.start), lay.line(m.start)
+    if v_line == m_line:
+        return True
+    v_path, m_line_path = lay.item_path(value.start), lay.item_path(m.start)
+    v_head = lay.table_head[v_line]
+    if v_head is not None and m_line == v_head:
+        return True  # a column header of the value's table
+    if m_line in v_path:
+        return True  # the heading line of an enclosing item
+    # an earlier line inside the same innermost item (or an earlier sibling within the enclosing item)
+    return bool(v_path) and bool(m_line_path) and m_line_path[: len(v_path) - 1] == v_path[:-1] and (
+        m_line_path[-1] >= (v_path[-2] if len(v_path) > 1 else 0)) and m_line >= v_path[0]
+
+
+def candidates(lay: Layout, value: Mention, mentions: list[Mention], max_distance: int = 1500) -> list[Mention]:
+    return [m for m in mentions if abs(m.start - value.start) <= max_distance and in_scope(lay, value, m)]
+
+
+def _between(text: str, a: Mention, b: Mention) -> str:
+    lo, hi = (a.end, b.start) if a.start < b.start else (b.end, a.start)
+    return text[lo:hi] if hi > lo else ""
+
+
+def pair_features(lay: Layout, value: Mention, role: str | None, m: Mention, all_values: list[Mention],
+                  same_type: list[Mention]) -> dict[str, float]:
+    text = lay.text
+    before = m.start < value.start
+    dist = value.start - m.end if before else m.start - value.end
+    between = _between(text, value, m)
+    vs, ms = lay.sentence(value.start), lay.sentence(m.start)
+    v_line, m_line = lay.line(value.start), lay.line(m.start)
+    feats: dict[str, float] = {
+        f"type={m.label}": 1.0,
+        f"type_vlabel={m.label}_{value.label}": 1.0,
+        f"type_role={m.label}_{role}": 1.0,
+        "before": float(before),
+        "log_dist": math.log1p(max(dist, 0)),
+        "same_sentence": float(vs == ms),
+        "same_clause": float(lay.clause(value.start) == lay.clause(m.start)),
+        "same_line": float(v_line == m_line),
+        "sentence_gap": float(min(abs(vs - ms), 10)),
+        "line_gap": float(min(abs(v_line - m_line), 10)),
+        "heading_of_item": float(m_line in lay.item_path(value.start) and m_line != v_line),
+        "mention_line_is_item_head": float(lay.line_level[m_line] is not None),
+        "values_between": float(min(sum(1 for v in all_values if min(value.start, m.start) < v.start < max(value.end, m.end) and v is not value), 5)),
+        "same_type_between": float(min(sum(1 for o in same_type if o is not m and min(value.start, m.start) < o.start < max(value.end, m.end)), 5)),
+        "n_comma_between": float(min(between.count("，") + between.count(","), 5)),
+        "stop_between": float(any(ch in between for ch in "。；;")),
+        "newline_between": float("\n" in between),
+        "mention_in_quotes": float(text[max(0, m.start - 1) : m.start] in "“\"‘"),
+    }
+    for cue in CUES:
+        if cue in between:
+            feats[f"cue_between={cue}"] = 1.0
+    left_of_value = text[max(0, value.start - 4) : value.start]
+    for cue in ("共", "合计", "总计", "分别", "其中", "占", "为", "达"):
+        if cue in left_of_value:
+            feats[f"cue_left_value={cue}_{m.label}"] = 1.0
+    # rank among same-type candidates on the same side: nearest = 0
+    same_side = sorted(abs(o.start - value.start) for o in same_type if (o.start < value.start) == before)
+    rank = same_side.index(abs(m.start - value.start)) if abs(m.start - value.start) in same_side else 9
+    feats[f"rank_{'before' if before else 'after'}={min(rank, 4)}"] = 1.0
+    v_head, m_head = lay.table_head[v_line], lay.table_head[m_line]
+    if v_head is not None and v_head == m_head:
+        feats["table_same_row"] = float(v_line == m_line)
+        feats["table_header_same_column"] = float(m_line == v_head and lay.column(m.start) == lay.column(value.start))
+        feats["table_header"] = float(m_line == v_head)
+    return feats
+
+
+def coordinated(text: str, a: Mention, b: Mention) -> bool:
+    """True when only a coordinating mark lies between two mentions (A、B / A和B / A及B)."""
+    return _between(text, a, b).strip() in ("、", "和", "及", "与", "以及", "，", ",")
+
+
+class RuleLinker:
+    name = "rule baseline (SCHEMA nearest mention)"
+
+    def link(self, text: str, values: list[tuple[Mention, str | None]], mentions: list[Mention],
+             lay: Layout | None = None) -> list[tuple[Mention, Mention, float]]:
+        lay = lay or Layout.of(text)
+        out = []
+        for value, _role in values:
+            for label in ("INDICATOR", "PROJECT"):
+                cands = [m for m in candidates(lay, value, mentions) if m.label == label]
+                if not cands:
+                    continue
+                same = [m for m in cands if lay.sentence(m.start) == lay.sentence(value.start)]
+                pool = same or [m for m in cands if m.start < value.start]
+                if not pool:
+                    continue
+                best = min(pool, key=lambda m: abs(m.start - value.start))
+                out.append((value, best, 1.0))
+                out += [(value, m, 1.0) for m in pool if m is not best and coordinated(text, best, m)]
+        return out
+
+
+class LearnedLinker:
+    name = "logistic regression over candidate pairs, structured decoding"
+
+    def __init__(self, seed: int = 0, threshold: float = 0.5):
+        self.model = make_pipeline(DictVectorizer(), LogisticRegression(C=1.0, max_iter=3000, random_state=seed,
+                                                                        class_weight="balanced"))
+        self.threshold = threshold
+
+    def _pairs(self, text, lay, values, mentions):
+        all_values = [v for v, _ in values]
+        for value, role in values:
+            cands = candidates(lay, value, mentions)
+            for label in ("INDICATOR", "PROJECT"):
+                same_type = [m for m in cands if m.label == label]
+                for m in same_type:
+                    yield value, m, pair_features(lay, value, role, m, all_values, same_type)
+
+    def fit(self, docs: list[Document]) -> LearnedLinker:
+        X, y = [], []
+        for doc in docs:
+            lay = Layout.of(doc.text)
+            values, mentions = document_mentions(doc)
+            gold = {(r.head, r.tail) for r in doc.relations}
+            ids = {(s.start, s.end): s.id for s in doc.spans}
+            for value, m, feats in self._pairs(doc.text, lay, values, mentions):
+                X.append(feats)
+                y.append(int((ids[(value.start, value.end)], ids[(m.start, m.end)]) in gold))
+        self.model.fit(X, y)
+        return self
+
+    def link(self, text: str, values: list[tuple[Mention, str | None]], mentions: list[Mention],
+             lay: Layout | None = None) -> list[tuple[Mention, Mention, float]]:
+        lay = lay or Layout.of(text)
+        pairs = list(self._pairs(text, lay, values, mentions))
+        if not pairs:
+            return []
+        probs = self.model.predict_proba([f for _, _, f in pairs])[:, 1]
+        grouped: dict[tuple[int, str], list[tuple[Mention, Mention, float]]] = {}
+        for (value, m, _), p in zip(pairs, probs):
+            grouped.setdefault((value.start, m.label), []).append((value, m, float(p)))
+        out = []
+        for group in grouped.values():
+            group.sort(key=lambda t: -t[2])
+            value, best, p = group[0]
+            if p < self.threshold:
+                continue
+            chosen = [(value, best, p)]
+            names = {best.text}
+            # coordinated names (A、B共X万元 / A率和B率100%): follow the chain from the best mention
+            frontier = [best]
+            while frontier:
+                cur = frontier.pop()
+                for v, m, q in group:
+                    if m.text not in names and q >= self.threshold / 2 and coordinated(text, cur, m):
+                        chosen.append((v, m, q))
+                        names.add(m.text)
+                        frontier.append(m)
+            out += chosen
+        return out
+
+    def save(self, path: str | Path) -> None:
+        Path(path).mkdir(parents=True, exist_ok=True)
+        (Path(path) / MODEL_FILE).write_bytes(pickle.dumps({"kind": "learned", "model": self.model,
+                                                            "threshold": self.threshold}))
+
+
+def load_linker(path: str | Path) -> RuleLinker | LearnedLinker:
+    data = pickle.loads((Path(path) / MODEL_FILE).read_bytes())
+    if data["kind"] == "rule":
+        return RuleLinker()
+    linker = LearnedLinker(threshold=data["threshold"])
+    linker.model = data["model"]
+    return linker
+
+
+def _save_rule(self, path):
+    Path(path).mkdir(parents=True, exist_ok=True)
+    (Path(path) / MODEL_FILE).write_bytes(pickle.dumps({"kind": "rule"}))
+
+
+RuleLinker.save = _save_rule
+
+
+def document_mentions(doc: Document) -> tuple[list[tuple[Mention, str | None]], list[Mention]]:
+    values, mentions = [], []
+    for s in sorted(doc.spans, key=lambda s: s.start):
+        m = Mention(s.start, s.end, s.label, doc.text[s.start : s.end])
+        if s.is_value:
+            values.append((m, s.role))
+        else:
+            mentions.append(m)
+    return values, mentions
+
+
+def link_document(linker, doc: Document) -> Document:
+    """A copy of ``doc`` with its relations replaced by the linker's (used for --link-only)."""
+    values, mentions = document_mentions(doc)
+    ids = {(s.start, s.end): s.id for s in doc.spans}
+    relations = [
+        Relation(head=ids[(v.start, v.end)], tail=ids[(m.start, m.end)], type=TAIL_TYPE[m.label], score=round(p, 4))
+        for v, m, p in linker.link(doc.text, values, mentions)
+    ]
+    return Document(id=doc.id, text=doc.text, meta=dict(doc.meta), spans=list(doc.spans), relations=relations)
+
+
+@Language.factory("perfreport_linker")
+def make_linker(nlp: Language, name: str) -> LinkerComponent:
+    return LinkerComponent()
+
+
+class LinkerComponent:
+    def __init__(self):
+        self.linker: RuleLinker | LearnedLinker = RuleLinker()
+
+    def __call__(self, doc: Doc) -> Doc:
+        values, mentions = [], []
+        for ent in doc.ents:
+            m = Mention(ent.start_char, ent.end_char, ent.label_, ent.text)
+            if ent.label_ in ("MONEY", "PERCENT"):
+                values.append((m, ent._.role))
+            else:
+                mentions.append(m)
+        doc._.relations = [
+            {"head": (v.start, v.end), "tail": (m.start, m.end), "type": TAIL_TYPE[m.label], "score": p}
+            for v, m, p in self.linker.link(doc.text, values, mentions)
+        ]
+        return doc
+
+    def to_disk(self, path, exclude=tuple()):
+        self.linker.save(path)
+
+    def from_disk(self, path, exclude=tuple()):
+        self.linker = load_linker(path)
+        return self
