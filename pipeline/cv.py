@@ -22,8 +22,6 @@ from pipeline.link import LearnedLinker, RuleLinker, link_document
 from pipeline.roles import CueRoleClassifier, LearnedRoleClassifier
 from pipeline.rules import rule_document
 
-DEFAULT_SEGMENTERS = ("char", "jieba", "pkuseg")
-
 
 def fill_values(doc: Document, role_classifier) -> Document:
     """Normalise and give roles to the value spans of a rule-made Document (drops unreadable ones)."""
@@ -56,22 +54,47 @@ def with_roles(doc: Document, role_classifier) -> Document:
     return Document(id=doc.id, text=doc.text, meta=dict(doc.meta), spans=spans, relations=list(doc.relations))
 
 
-def run_cv(segmenters=DEFAULT_SEGMENTERS, workdir: Path = Path("models/_cv"), max_epochs: int | None = None,
-           annotation_dir: str = "annotations", log=print) -> dict[str, Any]:
-    from pipeline.train import build_pipeline, predict_documents, train_tagger
+TAGGERS = (("char", "ner"), ("jieba", "ner"), ("pkuseg", "ner"), ("jieba", "spancat"))
+
+
+def _train_task(task: tuple) -> tuple[str, str, str, str, float]:
+    """One (fold, segmenter, component) training, run in a worker process."""
+    from pipeline.train import train_tagger
+
+    held_out, seg, comp, train, workdir, max_epochs = task
+    t0 = time.perf_counter()
+    path = train_tagger(train, Path(workdir) / held_out / f"{seg}_{comp}", segmenter=seg, max_epochs=max_epochs,
+                        component=comp)
+    return held_out, seg, comp, str(path), time.perf_counter() - t0
+
+
+def run_cv(taggers=TAGGERS, workdir: Path = Path("models/_cv"), max_epochs: int | None = None,
+           annotation_dir: str = "annotations", jobs: int = 2, log=print) -> dict[str, Any]:
+    import multiprocessing as mp
+
+    from pipeline.train import build_pipeline, predict_documents
 
     docs = load_documents(annotation_dir)
     folds = loo_folds(docs)
     preds: dict[str, list[Document]] = {}
-    gold: list[Document] = []
+    gold: list[Document] = [test for _, _, test in folds]
     timings: dict[str, float] = {}
 
     def add(option: str, doc: Document) -> None:
         preds.setdefault(option, []).append(doc)
 
+    tasks = [(held_out, seg, comp, train, str(workdir), max_epochs)
+             for held_out, train, _ in folds for seg, comp in taggers]
+    log(f"{len(folds)} folds × {len(taggers)} taggers = {len(tasks)} trainings, {jobs} at a time")
+    trained: dict[tuple[str, str, str], str] = {}
+    # spawn: each worker starts clean (no forked spaCy/BLAS state), one core each
+    with mp.get_context("spawn").Pool(jobs, maxtasksperchild=1) as pool:
+        for held_out, seg, comp, path, seconds in pool.imap_unordered(_train_task, tasks):
+            trained[(held_out, seg, comp)] = path
+            timings[f"{held_out}/{seg}_{comp}"] = round(seconds, 1)
+            log(f"  trained {seg} {comp} for fold {held_out} in {seconds:.0f} s")
+
     for held_out, train, test in folds:
-        log(f"fold {held_out}: train on {len(train)} documents")
-        gold.append(test)
         role_learned = LearnedRoleClassifier().fit(train)
         linker_learned = LearnedLinker().fit(train)
         # components measured on gold spans
@@ -82,13 +105,10 @@ def run_cv(segmenters=DEFAULT_SEGMENTERS, workdir: Path = Path("models/_cv"), ma
         # rules-only baseline end to end
         base = fill_values(rule_document(test.id, test.text), CueRoleClassifier())
         add("rules-only baseline", link_document(RuleLinker(), base))
-        for seg in segmenters:
-            t0 = time.perf_counter()
-            tagger = train_tagger(train, workdir / held_out / seg, segmenter=seg, max_epochs=max_epochs)
-            timings[f"{held_out}/{seg}"] = round(time.perf_counter() - t0, 1)
-            log(f"  trained {seg} tagger in {timings[f'{held_out}/{seg}']} s")
+        for seg, comp in taggers:
+            tagger = Path(trained[(held_out, seg, comp)])
             for hybrid in (False, True):
-                name = f"{seg} ner{' + value patterns' if hybrid else ''}"
+                name = f"{seg} {comp}{' + value patterns' if hybrid else ''}"
                 nlp = build_pipeline(tagger, role_learned, linker_learned, hybrid=hybrid)
                 add(name + " | learned roles+linker", predict_documents(nlp, [test])[0])
                 if hybrid:
@@ -96,8 +116,7 @@ def run_cv(segmenters=DEFAULT_SEGMENTERS, workdir: Path = Path("models/_cv"), ma
                     add(name + " | cue roles + rule linker", predict_documents(nlp_rule, [test])[0])
     results = {}
     for option, docs_pred in preds.items():
-        given = "(gold spans)" in option
-        results[option] = score(gold, docs_pred, given_gold_spans=None) if not given else score(gold, docs_pred)
+        results[option] = score(gold, docs_pred)
         results[option]["folds"] = {d.id: _fold_row(score([g], [d], n_boot=0)) for g, d in zip(gold, docs_pred)}
     out_dir = workdir
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -157,13 +176,26 @@ def format_table(cv: dict[str, Any]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m pipeline cv", description=__doc__.splitlines()[0])
-    ap.add_argument("--segmenters", default=",".join(DEFAULT_SEGMENTERS))
+    ap.add_argument("--taggers", default=",".join(f"{s}:{c}" for s, c in TAGGERS),
+                    help="segmenter:component pairs to compare")
+    ap.add_argument("--jobs", type=int, default=2, help="trainings run in parallel (one core each)")
+    ap.add_argument("--learning-curve", action="store_true",
+                    help="instead: span F1 on the held-out split against the number of training reports")
     ap.add_argument("--max-epochs", type=int, default=None, help="override config.cfg (for quick runs)")
     ap.add_argument("--workdir", default="models/_cv")
     ap.add_argument("--json", default="out/cv.json")
     ap.add_argument("--annotations", default="annotations")
     args = ap.parse_args(argv)
-    cv = run_cv(tuple(args.segmenters.split(",")), Path(args.workdir), args.max_epochs, args.annotations)
+    if args.learning_curve:
+        curve = learning_curve([1, 2, 4, 8, 12, 100], args.max_epochs, annotation_dir=args.annotations)
+        out = Path(args.json).with_name("learning_curve.json")
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(curve, ensure_ascii=False, indent=1))
+        print("\n".join(f"{p['n_train_docs']:>3} reports  micro F1 {_f(p['micro_f1'])}" for p in curve["points"]))
+        print(f"wrote {out}")
+        return 0
+    taggers = tuple(tuple(t.split(":")) for t in args.taggers.split(","))
+    cv = run_cv(taggers, Path(args.workdir), args.max_epochs, args.annotations, jobs=args.jobs)
     Path(args.json).parent.mkdir(parents=True, exist_ok=True)
     Path(args.json).write_text(json.dumps(cv, ensure_ascii=False, indent=1))
     table = format_table(cv)
@@ -171,3 +203,34 @@ def main(argv: list[str] | None = None) -> int:
     print(table)
     print(f"\nwrote {args.json} and {Path(args.json).with_suffix('.md')}")
     return 0
+
+
+def learning_curve(sizes: list[int], max_epochs: int | None = None, segmenter: str = "char",
+                   workdir: Path = Path("models/_curve"), annotation_dir: str = "annotations", seed: int = 0,
+                   log=print) -> dict[str, Any]:
+    """Span micro F1 on the fixed held-out split against the number of training reports.
+
+    For each size k the tagger is trained on k documents drawn (seeded) from the train split,
+    real reports first so that small sizes still see the genre's main source.
+    """
+    import random
+
+    from pipeline.corpus import split_documents
+    from pipeline.train import build_pipeline, predict_documents, train_tagger
+
+    train, test = split_documents(load_documents(annotation_dir))
+    real = [d for d in train if d.meta.get("origin") == "real"]
+    authored = [d for d in train if d.meta.get("origin") != "real"]
+    random.Random(seed).shuffle(authored)
+    order = real + authored
+    points = []
+    for k in sorted({min(k, len(order)) for k in sizes}):
+        tagger = train_tagger(order[:k], workdir / f"n{k}", segmenter=segmenter, seed=seed, max_epochs=max_epochs)
+        nlp = build_pipeline(tagger, hybrid=True)
+        result = score(test, predict_documents(nlp, test), n_boot=0)
+        strict = result["spans"]["strict"]
+        points.append({"n_train_docs": k, "n_train_chars": sum(len(d.text) for d in order[:k]),
+                       "micro_f1": strict["micro"]["f1"],
+                       "by_label": {lab: strict[lab]["f1"] for lab in ("MONEY", "PERCENT", "INDICATOR", "PROJECT")}})
+        log(f"  {k} training reports: span micro F1 {points[-1]['micro_f1']}")
+    return {"points": points, "test_ids": [d.id for d in test], "segmenter": segmenter, "max_epochs": max_epochs}

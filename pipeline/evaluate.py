@@ -43,7 +43,8 @@ Result keys (stable: every key is always present, ``None`` where a figure is und
                             given_gold_lenient_f1, given_gold_strict_f1, value_accuracy, role_accuracy,
                             n_value_matched, n_gold_spans, n_pred_spans, n_gold_relations, n_pred_relations}}
     ci: {spans_strict | spans_partial | relations_lenient | relations_strict
-         | given_gold_lenient | given_gold_strict: {low, high} or None}
+         | given_gold_lenient | given_gold_strict: {low, high} or None,
+         spans_strict_by_label | spans_partial_by_label: {MONEY | PERCENT | INDICATOR | PROJECT: {low, high} or None}}
 
 Matching rules
 --------------
@@ -506,6 +507,13 @@ def score(
             [[c.tp, c.fp, c.fn] for c in (d.micro(metric) for d in docs) if c is not None], dtype=np.int64
         )
         ci[metric] = bootstrap_ci(counts.reshape(-1, 3), idx)
+    # per-label intervals (same resamples), for the notebook's per-label plot
+    for kind in ("strict", "partial"):
+        ci[f"spans_{kind}_by_label"] = {
+            lab: bootstrap_ci(np.array([[c.tp, c.fp, c.fn] for c in (getattr(d, kind).get(lab, Counts()) for d in docs)],
+                                       dtype=np.int64).reshape(-1, 3), idx)
+            for lab in LABELS
+        }
 
     return {
         "n_documents": len(docs),

@@ -26,7 +26,9 @@ line. Without ``--resume`` both files are truncated at the start and filled as t
 it finished). With ``--resume`` a trailing partial line is cut off, documents whose id is
 already in ``OUT`` for the same source and failures already recorded are skipped, and the rest
 is appended, so a killed-and-resumed run ends with the same lines in the same order as an
-uninterrupted one (and the same exit status: recorded failures still count).
+uninterrupted one (and the same exit status: recorded failures still count). Resume assumes
+the same inputs, model and options as the run it continues; it does not retry recorded failures
+(start without ``--resume``, or delete their lines from the errors file, to retry them).
 
 ``--workers N`` starts N processes (spawn: no forked copies of BLAS threads or model state),
 each loading the model once in its initializer and running whole batches through ``nlp.pipe``;
@@ -459,7 +461,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                         help="keep what OUT already holds and append the rest (after a crash or kill)")
     parser.add_argument("--max-bytes", type=int, default=MAX_BYTES,
                         help=f"refuse input files larger than this (default {MAX_BYTES:,})")
-    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.add_argument("--quiet", action="store_true",
+                        help="no progress bar (failures and the summary are still printed)")
     args = parser.parse_args(argv)
     for name in ("workers", "batch_size", "max_bytes"):
         if getattr(args, name) < 1:

@@ -181,6 +181,16 @@ def pair_features(lay: Layout, value: Mention, role: str | None, m: Mention, all
     same_side = sorted(abs(o.start - value.start) for o in same_type if (o.start < value.start) == before)
     rank = same_side.index(abs(m.start - value.start)) if abs(m.start - value.start) in same_side else 9
     feats[f"rank_{'before' if before else 'after'}={min(rank, 4)}"] = 1.0
+    v_path, m_path = lay.item_path(value.start), lay.item_path(m.start)
+    feats["same_innermost_item"] = float(bool(v_path) and v_path == m_path)
+    feats["sibling_item"] = float(bool(v_path) and bool(m_path) and v_path != m_path and m_line not in v_path)
+    # what the metric measures: money is rarely the value of a 率/度/性 (it is what the rate is computed from)
+    feats[f"mention_head={m.text[-1]}|{value.label}"] = 1.0
+    in_sentence = [o for o in same_type if lay.sentence(o.start) == vs]
+    feats["sentence_has_same_type"] = float(bool(in_sentence))
+    if in_sentence:
+        nearest = min(in_sentence, key=lambda o: abs(o.start - value.start))
+        feats["nearest_in_sentence"] = float(nearest is m)
     v_head, m_head = lay.table_head[v_line], lay.table_head[m_line]
     if v_head is not None and v_head == m_head:
         feats["table_same_row"] = float(v_line == m_line)

@@ -48,12 +48,11 @@ class ValuePatterns:
 
     def __call__(self, doc: Doc) -> Doc:
         matches = value_matches(doc.text)
-        ents = list(doc.ents)
         kept = []
         claimed = set()
-        for ent in ents:
+        for ent in doc.ents:
+            overlap = [m for m in matches if m[0] < ent.end_char and ent.start_char < m[1]]
             if ent.label_ in ("MONEY", "PERCENT"):
-                overlap = [m for m in matches if m[0] < ent.end_char and ent.start_char < m[1]]
                 if not overlap:
                     continue  # a value the patterns cannot read is more likely wrong than right
                 s, e, label = overlap[0]
@@ -61,6 +60,12 @@ class ValuePatterns:
                 if span is not None:
                     kept.append(span)
                     claimed.add((s, e))
+                continue
+            if overlap:
+                # a name that swallowed an amount (就业117.07万元): keep the name before it
+                cut = char_span(doc, ent.start_char, overlap[0][0], ent.label_)
+                if cut is not None and overlap[0][0] - ent.start_char >= 2 and cut.end_char <= overlap[0][0]:
+                    kept.append(cut)
                 continue
             kept.append(ent)
         if self.add_missing:
@@ -72,6 +77,32 @@ class ValuePatterns:
                     kept.append(span)
         doc.ents = filter_spans(kept)
         return doc
+
+
+@Language.factory("perfreport_spans_to_ents", default_config={"spans_key": "sc"})
+def make_spans_to_ents(nlp: Language, name: str, spans_key: str):
+    """After spancat: the best-scoring non-overlapping spans become the flat entities SCHEMA wants."""
+
+    def spans_to_ents(doc: Doc) -> Doc:
+        group = doc.spans.get(spans_key)
+        if group is None:
+            return doc
+        scores = group.attrs.get("scores")
+        order = sorted(range(len(group)), key=lambda i: -float(scores[i]) if scores is not None else 0)
+        taken: list[Span] = []
+        for i in order:
+            span = group[i]
+            if all(span.end <= t.start or span.start >= t.end for t in taken):
+                taken.append(span)
+        doc.ents = sorted(taken, key=lambda s: s.start)
+        if scores is not None:
+            for i in order:
+                span = group[i]
+                if span in doc.ents:
+                    doc.ents[doc.ents.index(span)]._.score = float(scores[i])
+        return doc
+
+    return spans_to_ents
 
 
 @Language.factory("perfreport_values", default_config={"role_model": None})
@@ -160,5 +191,6 @@ def docbin_from_documents(nlp: Language, docs: list[Document]):
                     if span is not None:
                         ents.append(span)
             ref.ents = filter_spans(ents)
+            ref.spans["sc"] = list(ref.ents)  # the same gold for the spancat variant
             out.add(ref)
     return out

@@ -27,6 +27,7 @@ from pipeline.tag import docbin_from_documents
 from pipeline.write import doc_to_document
 
 CONFIG = Path(__file__).resolve().parent / "config.cfg"
+CONFIGS = {"ner": CONFIG, "spancat": CONFIG.with_name("config_spancat.cfg")}
 
 
 def blank_nlp(segmenter: str = "char") -> Language:
@@ -50,6 +51,7 @@ def train_tagger(
     seed: int = 0,
     max_epochs: int | None = None,
     verbose: bool = False,
+    component: str = "ner",
 ) -> Path:
     """Train tok2vec+ner on the documents' paragraphs; returns the trained pipeline's path."""
     from spacy.cli.train import train as spacy_train
@@ -76,7 +78,7 @@ def train_tagger(
     with contextlib.redirect_stdout(out if not verbose else None) if not verbose else contextlib.nullcontext():
         level = logging.getLogger("spacy").level
         logging.getLogger("spacy").setLevel(logging.WARNING if not verbose else level)
-        spacy_train(CONFIG, workdir / "tagger", overrides=overrides, use_gpu=-1)
+        spacy_train(CONFIGS[component], workdir / "tagger", overrides=overrides, use_gpu=-1)
         logging.getLogger("spacy").setLevel(level)
     return workdir / "tagger" / "model-last"
 
@@ -84,6 +86,8 @@ def train_tagger(
 def build_pipeline(tagger_path: Path, role_classifier=None, linker=None, hybrid: bool = True) -> Language:
     """The full extractor: trained ner, then value patterns (hybrid), values and roles, linker."""
     nlp = spacy.load(tagger_path)
+    if "spancat" in nlp.pipe_names:
+        nlp.add_pipe("perfreport_spans_to_ents")
     if hybrid:
         nlp.add_pipe("perfreport_value_patterns")
     values = nlp.add_pipe("perfreport_values")

@@ -383,7 +383,8 @@ def test_both_empty():
             check(res["spans"]["strict"][label], m(0, 0, 0, None, None, None))
             check(res["spans"]["partial"][label], m(0, 0, 0, None, None, None))
         assert res["spans"]["strict"]["macro"] == {"precision": None, "recall": None, "f1": None, "labels": []}
-        assert all(v is None for v in res["ci"].values())
+        assert all(v is None for k, v in res["ci"].items() if not k.endswith("_by_label"))
+        assert all(v is None for k, by in res["ci"].items() if k.endswith("_by_label") for v in by.values())
         assert res["normalisation"]["role_accuracy"] is None
         assert res["n_documents"] == len(gold)
         markdown_report(res, error_listing(gold, pred))  # renders without a figure to show
