@@ -51,14 +51,11 @@ repository root (the parent of `notebooks/`, or `REPO_ROOT` when set).
         """
 import json
 import os
+import warnings
 from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
-
-from pipeline.corpus import load_documents, split_documents
-from pipeline.document import LABELS, read_jsonl
-from pipeline.evaluate import align, error_listing, group_errors, score
 
 ROOT = Path(os.environ.get("REPO_ROOT") or Path.cwd().resolve().parent)
 if not (ROOT / "pipeline").is_dir() and (Path.cwd() / "pipeline").is_dir():
@@ -76,6 +73,7 @@ PRED_JSONL = setting("PRED_JSONL", "out/heldout_predictions.jsonl")
 CURVE_JSON = setting("CURVE_JSON", "out/learning_curve.json")
 print(f"root {ROOT}\\neval {EVAL_JSON}\\ngold {GOLD_JSONL or 'held-out split of annotations/'}\\n"
       f"pred {PRED_JSONL}\\ncurve {CURVE_JSON}")
+warnings.filterwarnings("ignore", message="IProgress not found")  # tqdm's note, when datasets is imported
 """
     ),
     md(
@@ -87,6 +85,12 @@ is an error). The scores come from `EVAL_JSON`; without that file they are compu
     ),
     code(
         """
+from pipeline.corpus import load_documents, split_documents
+from pipeline.document import LABELS, read_jsonl
+from pipeline.evaluate import align, error_listing, group_errors, score
+
+if not PRED_JSONL.exists():
+    raise FileNotFoundError(f"{PRED_JSONL}: run `make evaluate` first, or set PRED_JSONL")
 if GOLD_JSONL:
     gold = read_jsonl(GOLD_JSONL)
 else:
@@ -129,7 +133,7 @@ ax.set_xticks(x, LABELS)
 ax.set_ylim(0, 1.05)
 ax.set_ylabel("span F1")
 ax.set_title("F1 per label (95 % bootstrap CI)")
-ax.legend()
+ax.legend(loc="upper left", bbox_to_anchor=(1, 1))
 plt.show()
 """
     ),
@@ -251,7 +255,7 @@ if CURVE_JSON.exists():
     ax.set_ylabel("span F1 (strict)")
     ax.set_ylim(0, 1.05)
     ax.set_title("learning curve")
-    ax.legend(fontsize="small")
+    ax.legend(loc="upper left", bbox_to_anchor=(1, 1), fontsize="small")
     plt.show()
     for p in points:
         print(f"{p['n_train_docs']:>3} reports ({p['n_train_chars']} chars): micro F1 {fmt(p['micro_f1'])}")

@@ -69,7 +69,7 @@ def _train_task(task: tuple) -> tuple[str, str, str, str, float]:
 
 
 def run_cv(taggers=TAGGERS, workdir: Path = Path("models/_cv"), max_epochs: int | None = None,
-           annotation_dir: str = "annotations", jobs: int = 2, log=print) -> dict[str, Any]:
+           annotation_dir: str = "annotations", jobs: int = 2, reuse: bool = False, log=print) -> dict[str, Any]:
     import multiprocessing as mp
 
     from pipeline.train import build_pipeline, predict_documents
@@ -83,10 +83,17 @@ def run_cv(taggers=TAGGERS, workdir: Path = Path("models/_cv"), max_epochs: int 
     def add(option: str, doc: Document) -> None:
         preds.setdefault(option, []).append(doc)
 
-    tasks = [(held_out, seg, comp, train, str(workdir), max_epochs)
-             for held_out, train, _ in folds for seg, comp in taggers]
-    log(f"{len(folds)} folds × {len(taggers)} taggers = {len(tasks)} trainings, {jobs} at a time")
     trained: dict[tuple[str, str, str], str] = {}
+    tasks = []
+    for held_out, train, _ in folds:
+        for seg, comp in taggers:
+            done = workdir / held_out / f"{seg}_{comp}" / "tagger" / "model-last"
+            if reuse and (done / "config.cfg").exists():
+                trained[(held_out, seg, comp)] = str(done)  # same data and config: only the later stages changed
+            else:
+                tasks.append((held_out, seg, comp, train, str(workdir), max_epochs))
+    log(f"{len(folds)} folds × {len(taggers)} taggers: {len(tasks)} trainings to run, {jobs} at a time"
+        + (f", {len(trained)} reused" if trained else ""))
     # spawn: each worker starts clean (no forked spaCy/BLAS state), one core each
     with mp.get_context("spawn").Pool(jobs, maxtasksperchild=1) as pool:
         for held_out, seg, comp, path, seconds in pool.imap_unordered(_train_task, tasks):
@@ -179,6 +186,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--taggers", default=",".join(f"{s}:{c}" for s, c in TAGGERS),
                     help="segmenter:component pairs to compare")
     ap.add_argument("--jobs", type=int, default=2, help="trainings run in parallel (one core each)")
+    ap.add_argument("--reuse-taggers", action="store_true",
+                    help="reuse taggers already trained in --workdir (after changing only roles/linker/patterns)")
     ap.add_argument("--learning-curve", action="store_true",
                     help="instead: span F1 on the held-out split against the number of training reports")
     ap.add_argument("--max-epochs", type=int, default=None, help="override config.cfg (for quick runs)")
@@ -195,7 +204,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"wrote {out}")
         return 0
     taggers = tuple(tuple(t.split(":")) for t in args.taggers.split(","))
-    cv = run_cv(taggers, Path(args.workdir), args.max_epochs, args.annotations, jobs=args.jobs)
+    cv = run_cv(taggers, Path(args.workdir), args.max_epochs, args.annotations, jobs=args.jobs,
+                reuse=args.reuse_taggers)
     Path(args.json).parent.mkdir(parents=True, exist_ok=True)
     Path(args.json).write_text(json.dumps(cv, ensure_ascii=False, indent=1))
     table = format_table(cv)

@@ -671,9 +671,9 @@ def group_errors(errors: Iterable[dict[str, Any]], examples: int = 3) -> list[di
     groups: dict[tuple[str, str, str], list[dict[str, Any]]] = defaultdict(list)
     for e in errors:
         if e["kind"] == "relation_fp":
-            text = e["pred_tail"] or ""
+            text = e.get("pred_tail") or ""
         elif e["kind"] == "relation_fn":
-            text = e["gold_tail"] or ""
+            text = e.get("gold_tail") or ""
         else:
             text = e["surface"]
         groups[(e["kind"], e["label"], _squash(text))].append(e)

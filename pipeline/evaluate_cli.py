@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 from pipeline.document import DocumentError, read_jsonl
-from pipeline.evaluate import EvaluationError, error_listing, group_errors, load_pair, markdown_report, score
+from pipeline.evaluate import EvaluationError, error_listing, load_pair, markdown_report, score
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -59,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     if args.link_only:
         result["mode"] = "link-only (linker run on the gold spans)"
-    errors = group_errors(error_listing(gold, pred)) if args.errors else None
+    errors = error_listing(gold, pred) if args.errors else None
     print(markdown_report(result, errors, top=args.errors))
     if args.json:
         Path(args.json).parent.mkdir(parents=True, exist_ok=True)

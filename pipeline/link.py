@@ -142,9 +142,16 @@ def _between(text: str, a: Mention, b: Mention) -> str:
     return text[lo:hi] if hi > lo else ""
 
 
-def pair_features(lay: Layout, value: Mention, role: str | None, m: Mention, all_values: list[Mention],
+def _count_between(starts: list[int], lo: int, hi: int) -> int:
+    """How many of the sorted ``starts`` lie strictly between lo and hi."""
+    return max(0, bisect.bisect_left(starts, hi) - bisect.bisect_right(starts, lo))
+
+
+def pair_features(lay: Layout, value: Mention, role: str | None, m: Mention, value_starts: list[int],
                   same_type: list[Mention]) -> dict[str, float]:
     text = lay.text
+    lo, hi = min(value.start, m.start), max(value.end, m.end)
+    type_starts = sorted(o.start for o in same_type)
     before = m.start < value.start
     dist = value.start - m.end if before else m.start - value.end
     between = _between(text, value, m)
@@ -163,8 +170,8 @@ def pair_features(lay: Layout, value: Mention, role: str | None, m: Mention, all
         "line_gap": float(min(abs(v_line - m_line), 10)),
         "heading_of_item": float(m_line in lay.item_path(value.start) and m_line != v_line),
         "mention_line_is_item_head": float(lay.line_level[m_line] is not None),
-        "values_between": float(min(sum(1 for v in all_values if min(value.start, m.start) < v.start < max(value.end, m.end) and v is not value), 5)),
-        "same_type_between": float(min(sum(1 for o in same_type if o is not m and min(value.start, m.start) < o.start < max(value.end, m.end)), 5)),
+        "values_between": float(min(_count_between(value_starts, lo, hi) - (lo < value.start < hi), 5)),
+        "same_type_between": float(min(_count_between(type_starts, lo, hi) - (lo < m.start < hi), 5)),
         "n_comma_between": float(min(between.count("，") + between.count(","), 5)),
         "stop_between": float(any(ch in between for ch in "。；;")),
         "newline_between": float("\n" in between),
@@ -235,13 +242,13 @@ class LearnedLinker:
         self.threshold = threshold
 
     def _pairs(self, text, lay, values, mentions):
-        all_values = [v for v, _ in values]
+        value_starts = sorted(v.start for v, _ in values)
         for value, role in values:
             cands = candidates(lay, value, mentions)
             for label in ("INDICATOR", "PROJECT"):
                 same_type = [m for m in cands if m.label == label]
                 for m in same_type:
-                    yield value, m, pair_features(lay, value, role, m, all_values, same_type)
+                    yield value, m, pair_features(lay, value, role, m, value_starts, same_type)
 
     def fit(self, docs: list[Document]) -> LearnedLinker:
         X, y = [], []

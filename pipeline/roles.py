@@ -41,6 +41,8 @@ def _left_clause(text: str, start: int, max_chars: int = 30) -> str:
 
 def cue_role(text: str, start: int, end: int) -> str:
     left = _left_clause(text, start)
+    if "占" in left:
+        return "other"  # a share: whatever stands between 占 and the value is its base
     best, best_pos = "actual", -1
     for role, cues in ROLE_CUES.items():
         for cue in cues:

@@ -24,7 +24,7 @@ PERCENT_RE = re.compile(rf"(?<![0-9０-９.．]){_NUMBER}\s?[%％‰]|百分之[
 
 # Lexical cues of the rules-only baseline: a run of CJK characters ending in a metric head
 # word or a project head word, not crossing punctuation.
-INDICATOR_RE = re.compile(r"[\u4e00-\u9fff“”\"]{2,14}?(?:率|度|性|满意度|数量|指数|时长|控制数)(?![\u4e00-\u9fff])")
+INDICATOR_RE = re.compile(r"[\u4e00-\u9fff“”\"]{2,14}?(?:率|度|性|满意度|数量|指数|时长|控制数)(?=[^\u4e00-\u9fff]|达|为|是|在|控制|$)")
 PROJECT_RE = re.compile(r"(?:\d{4}年)?[\u4e00-\u9fff（）()]{2,30}?(?:项目|经费|资金|专项)(?![\u4e00-\u9fff]{0,2}(?:项目|经费|资金))")
 _NOT_INDICATOR = ("产出指标", "效益指标", "满意度指标", "数量指标", "质量指标")
 

@@ -63,9 +63,10 @@ class ValuePatterns:
                 continue
             if overlap:
                 # a name that swallowed an amount (就业117.07万元): keep the name before it
-                cut = char_span(doc, ent.start_char, overlap[0][0], ent.label_)
-                if cut is not None and overlap[0][0] - ent.start_char >= 2 and cut.end_char <= overlap[0][0]:
-                    kept.append(cut)
+                if overlap[0][0] - ent.start_char >= 2:
+                    cut = char_span(doc, ent.start_char, overlap[0][0], ent.label_)
+                    if cut is not None and cut.end_char <= overlap[0][0]:
+                        kept.append(cut)
                 continue
             kept.append(ent)
         if self.add_missing:
@@ -120,16 +121,17 @@ class ValueAttributes:
 
     def __call__(self, doc: Doc) -> Doc:
         errors = []
+        text = doc.text  # built from the tokens on every access: read it once
         values = [e for e in doc.ents if e.label_ in ("MONEY", "PERCENT")]
         for ent in values:
             try:
-                norm = normalise(doc.text, ent.start_char, ent.end_char, ent.label_)
+                norm = normalise(text, ent.start_char, ent.end_char, ent.label_)
             except NormaliseError as err:
                 errors.append(str(err))
                 continue
             ent._.value, ent._.unit, ent._.cmp, ent._.approx, ent._.per = (
                 norm.value, norm.unit, norm.cmp, norm.approx, norm.per)
-        roles = self.role_classifier.predict(doc.text, [(e.start_char, e.end_char, e.label_) for e in values])
+        roles = self.role_classifier.predict(text, [(e.start_char, e.end_char, e.label_) for e in values])
         for ent, role in zip(values, roles):
             ent._.role = role
         doc._.normalise_errors = errors
