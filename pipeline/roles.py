@@ -99,17 +99,38 @@ def context_features(text: str, start: int, end: int, label: str) -> dict[str, f
 class LearnedRoleClassifier:
     name = "logistic regression over context n-grams"
 
-    def __init__(self, seed: int = 0, C: float = 4.0):
-        self.model = make_pipeline(DictVectorizer(), LogisticRegression(C=C, max_iter=2000, random_state=seed))
+    C_GRID = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0)
+
+    def __init__(self, seed: int = 0, C: float | None = None):
+        """``C=None`` picks the regularisation by grouped cross-validation on the training documents."""
+        self.seed, self.C = seed, C
+        self.model = None
+
+    def _pipeline(self, C: float):
+        return make_pipeline(DictVectorizer(), LogisticRegression(C=C, max_iter=2000, random_state=self.seed))
 
     def fit(self, docs: list[Document]) -> LearnedRoleClassifier:
-        X, y = [], []
+        X, y, groups = [], [], []
         for doc in docs:
             for s in doc.spans:
                 if s.is_value and s.role:
                     X.append(context_features(doc.text, s.start, s.end, s.label))
                     y.append(s.role)
-        self.model.fit(X, y)
+                    groups.append(doc.id)
+        C = self.C
+        if C is None:
+            # folds never split a document, so the choice is made on reports the fold did not see
+            from sklearn.model_selection import GroupKFold, cross_val_score
+
+            n_splits = min(5, len(set(groups)))
+            if n_splits >= 2:
+                scores = {c: cross_val_score(self._pipeline(c), X, y, groups=groups, cv=GroupKFold(n_splits)).mean()
+                          for c in self.C_GRID}
+                C = max(scores, key=lambda c: (scores[c], -c))
+            else:
+                C = 1.0
+        self.chosen_C = C
+        self.model = self._pipeline(C).fit(X, y)
         return self
 
     def predict(self, text: str, values: list[tuple[int, int, str]]) -> list[str]:
