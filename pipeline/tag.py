@@ -106,6 +106,30 @@ def make_spans_to_ents(nlp: Language, name: str, spans_key: str):
     return spans_to_ents
 
 
+@Language.factory("perfreport_span_scores", default_config={"beam_width": 4, "ner_name": "ner"})
+def make_span_scores(nlp: Language, name: str, beam_width: int, ner_name: str):
+    """A confidence per entity: the probability mass of the beam parses that contain it.
+
+    The greedy ``ner`` gives no probabilities; a small beam over the same model does. Runs
+    after every other tagging step, so the scores belong to the spans that are finally output.
+    """
+
+    def span_scores(doc: Doc) -> Doc:
+        if not doc.ents:
+            return doc
+        ner = nlp.get_pipe(ner_name)
+        kept = list(doc.ents)
+        # preset entities would constrain the beam (ner respects them): hide them while it runs
+        doc.set_ents([], default="missing")
+        scores = ner.scored_ents(ner.beam_parse([doc], beam_width=beam_width))[0]
+        doc.set_ents(kept, default="outside")
+        for ent in doc.ents:
+            ent._.score = min(1.0, float(scores.get((ent.start, ent.end, ent.label_), 0.0)))
+        return doc
+
+    return span_scores
+
+
 @Language.factory("perfreport_values", default_config={"role_model": None})
 def make_values(nlp: Language, name: str, role_model: str | None) -> ValueAttributes:
     return ValueAttributes()

@@ -90,6 +90,10 @@ def build_pipeline(tagger_path: Path, role_classifier=None, linker=None, hybrid:
         nlp.add_pipe("perfreport_spans_to_ents")
     if hybrid:
         nlp.add_pipe("perfreport_value_patterns")
+    if "ner" in nlp.pipe_names:
+        # off by default (a beam parse costs ~4× the tagger); `extract --span-scores` turns it on
+        nlp.add_pipe("perfreport_span_scores")
+        nlp.disable_pipe("perfreport_span_scores")
     values = nlp.add_pipe("perfreport_values")
     if role_classifier is not None:
         values.role_classifier = role_classifier

@@ -84,3 +84,17 @@ def test_cli_lists_commands(capsys):
     out = capsys.readouterr().out
     assert all(cmd in out for cmd in ("extract", "evaluate", "train", "cv", "stats", "bench", "convert", "review"))
     assert main(["nope"]) == 2
+
+
+@pytest.mark.slow
+def test_span_scores_are_probabilities_when_switched_on(tiny_model):
+    from pipeline.extract import load_model
+
+    text = "年初预算项目资金390.88万元，已支付47万元，资金拨付率达100%。"
+    plain = load_model(tiny_model)
+    assert "perfreport_span_scores" in plain.disabled
+    assert all(e._.score is None for e in plain(text).ents)
+    scored = load_model(tiny_model, span_scores=True)
+    doc = scored(text)
+    assert doc.ents and all(0.0 <= e._.score <= 1.0 for e in doc.ents)
+    assert [(e.text, e.label_) for e in doc.ents] == [(e.text, e.label_) for e in plain(text).ents]
