@@ -54,6 +54,14 @@ def with_roles(doc: Document, role_classifier) -> Document:
     return Document(id=doc.id, text=doc.text, meta=dict(doc.meta), spans=spans, relations=list(doc.relations))
 
 
+# the rules that may follow the trained tagger (the hybrid options measured side by side)
+RULE_VARIANTS = (
+    {"name": "", "options": {"hybrid": False}},
+    {"name": " + value patterns", "options": {"hybrid": True}},
+    {"name": " + value patterns + project boundaries", "options": {"hybrid": True, "project_boundaries": True}},
+    {"name": " + value patterns + project boundaries + name cues",
+     "options": {"hybrid": True, "project_boundaries": True, "name_fallback": True}},
+)
 TAGGERS = (("char", "ner"), ("jieba", "ner"), ("pkuseg", "ner"), ("jieba", "spancat"))
 
 
@@ -114,13 +122,13 @@ def run_cv(taggers=TAGGERS, workdir: Path = Path("models/_cv"), max_epochs: int 
         add("rules-only baseline", link_document(RuleLinker(), base))
         for seg, comp in taggers:
             tagger = Path(trained[(held_out, seg, comp)])
-            for hybrid in (False, True):
-                name = f"{seg} {comp}{' + value patterns' if hybrid else ''}"
-                nlp = build_pipeline(tagger, role_learned, linker_learned, hybrid=hybrid)
+            for rules in RULE_VARIANTS:
+                name = f"{seg} {comp}{rules['name']}"
+                nlp = build_pipeline(tagger, role_learned, linker_learned, **rules["options"])
                 add(name + " | learned roles+linker", predict_documents(nlp, [test])[0])
-                if hybrid:
-                    nlp_rule = build_pipeline(tagger, CueRoleClassifier(), RuleLinker(), hybrid=True)
-                    add(name + " | cue roles + rule linker", predict_documents(nlp_rule, [test])[0])
+            nlp_rule = build_pipeline(tagger, CueRoleClassifier(), RuleLinker(), **RULE_VARIANTS[-1]["options"])
+            add(f"{seg} {comp}{RULE_VARIANTS[-1]['name']} | cue roles + rule linker",
+                predict_documents(nlp_rule, [test])[0])
     results = {}
     for option, docs_pred in preds.items():
         results[option] = score(gold, docs_pred)
@@ -196,7 +204,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--annotations", default="annotations")
     args = ap.parse_args(argv)
     if args.learning_curve:
-        curve = learning_curve([1, 2, 4, 8, 12, 100], args.max_epochs, annotation_dir=args.annotations)
+        curve = learning_curve([2, 5, 10, 100], args.max_epochs, annotation_dir=args.annotations)
         out = Path(args.json).with_name("learning_curve.json")
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(json.dumps(curve, ensure_ascii=False, indent=1))
@@ -215,7 +223,7 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def learning_curve(sizes: list[int], max_epochs: int | None = None, segmenter: str = "char",
+def learning_curve(sizes: list[int], max_epochs: int | None = None, segmenter: str = "jieba", component: str = "spancat",
                    workdir: Path = Path("models/_curve"), annotation_dir: str = "annotations", seed: int = 0,
                    log=print) -> dict[str, Any]:
     """Span micro F1 on the fixed held-out split against the number of training reports.
@@ -235,12 +243,14 @@ def learning_curve(sizes: list[int], max_epochs: int | None = None, segmenter: s
     order = real + authored
     points = []
     for k in sorted({min(k, len(order)) for k in sizes}):
-        tagger = train_tagger(order[:k], workdir / f"n{k}", segmenter=segmenter, seed=seed, max_epochs=max_epochs)
-        nlp = build_pipeline(tagger, hybrid=True)
+        tagger = train_tagger(order[:k], workdir / f"n{k}", segmenter=segmenter, seed=seed, max_epochs=max_epochs,
+                              component=component)
+        nlp = build_pipeline(tagger, hybrid=True, project_boundaries=True)
         result = score(test, predict_documents(nlp, test), n_boot=0)
         strict = result["spans"]["strict"]
         points.append({"n_train_docs": k, "n_train_chars": sum(len(d.text) for d in order[:k]),
                        "micro_f1": strict["micro"]["f1"],
                        "by_label": {lab: strict[lab]["f1"] for lab in ("MONEY", "PERCENT", "INDICATOR", "PROJECT")}})
         log(f"  {k} training reports: span micro F1 {points[-1]['micro_f1']}")
-    return {"points": points, "test_ids": [d.id for d in test], "segmenter": segmenter, "max_epochs": max_epochs}
+    return {"points": points, "test_ids": [d.id for d in test], "segmenter": segmenter, "component": component,
+            "max_epochs": max_epochs}

@@ -29,6 +29,26 @@ PROJECT_RE = re.compile(r"(?:\d{4}年)?[\u4e00-\u9fff（）()]{2,30}?(?:项目|�
 _NOT_INDICATOR = ("产出指标", "效益指标", "满意度指标", "数量指标", "质量指标")
 
 
+_BRACKET_AFTER = re.compile(r"[（(][^（）()\n\d]{1,20}[）)](?:项目|资金|经费)?")
+_YEAR_BEFORE = re.compile(r"(?:\d{4}年?[-—至~]\d{4}年|\d{4}年度?|\d{4})$")
+_LIST_NUMBER = re.compile(r"^\d{1,2}[.、．]")
+
+
+def repair_project(text: str, start: int, end: int) -> tuple[int, int]:
+    """SCHEMA's PROJECT boundaries: a year written directly before and a bracketed qualifier
+    (with the 项目 after it) belong to the title; a list number in front does not."""
+    number = _LIST_NUMBER.match(text[start:end])
+    if number and end - start - number.end() >= 2:
+        start += number.end()
+    year = _YEAR_BEFORE.search(text[max(0, start - 12) : start])
+    if year and not (start - len(year.group()) > 0 and text[start - len(year.group()) - 1].isdigit()):
+        start -= len(year.group())
+    bracket = _BRACKET_AFTER.match(text, end)
+    if bracket:
+        end = bracket.end()
+    return start, end
+
+
 def value_matches(text: str) -> list[tuple[int, int, str]]:
     """(start, end, label) of every MONEY/PERCENT pattern match, outside 《》 titles."""
     titles = [(m.start(), m.end()) for m in re.finditer(r"《[^》\n]*》", text)]

@@ -20,7 +20,7 @@ from spacy.util import filter_spans
 
 from pipeline.document import Document
 from pipeline.normalise import NormaliseError, normalise
-from pipeline.rules import value_matches
+from pipeline.rules import repair_project, rule_spans, value_matches
 
 for _name in ("value", "unit", "cmp", "approx", "per", "role", "score"):
     if not Span.has_extension(_name):
@@ -37,14 +37,21 @@ def char_span(doc: Doc, start: int, end: int, label: str) -> Span | None:
     return doc.char_span(start, end, label=label, alignment_mode="expand")
 
 
-@Language.factory("perfreport_value_patterns", default_config={"add_missing": True})
-def make_value_patterns(nlp: Language, name: str, add_missing: bool) -> ValuePatterns:
-    return ValuePatterns(add_missing)
+@Language.factory("perfreport_value_patterns",
+                  default_config={"add_missing": True, "project_boundaries": False, "name_fallback": False})
+def make_value_patterns(nlp: Language, name: str, add_missing: bool, project_boundaries: bool,
+                        name_fallback: bool) -> ValuePatterns:
+    return ValuePatterns(add_missing, project_boundaries, name_fallback)
 
 
 class ValuePatterns:
-    def __init__(self, add_missing: bool = True):
+    """Rules after the trained tagger: value patterns always; optionally SCHEMA's PROJECT
+    boundary rules and the baseline's INDICATOR/PROJECT cues where the model found nothing."""
+
+    def __init__(self, add_missing: bool = True, project_boundaries: bool = False, name_fallback: bool = False):
         self.add_missing = add_missing
+        self.project_boundaries = project_boundaries
+        self.name_fallback = name_fallback
 
     def __call__(self, doc: Doc) -> Doc:
         matches = value_matches(doc.text)
@@ -68,6 +75,10 @@ class ValuePatterns:
                     if cut is not None and cut.end_char <= overlap[0][0]:
                         kept.append(cut)
                 continue
+            if self.project_boundaries and ent.label_ == "PROJECT":
+                s, e = repair_project(doc.text, ent.start_char, ent.end_char)
+                if (s, e) != (ent.start_char, ent.end_char) and not any(m[0] < e and s < m[1] for m in matches):
+                    ent = char_span(doc, s, e, "PROJECT") or ent
             kept.append(ent)
         if self.add_missing:
             for s, e, label in matches:
@@ -76,6 +87,12 @@ class ValuePatterns:
                 span = char_span(doc, s, e, label)
                 if span is not None and all(span.end <= k.start or span.start >= k.end for k in kept):
                     kept.append(span)
+        if self.name_fallback:
+            for s, e, label in rule_spans(doc.text):
+                if label in ("INDICATOR", "PROJECT"):
+                    span = char_span(doc, s, e, label)
+                    if span is not None and all(span.end <= k.start or span.start >= k.end for k in kept):
+                        kept.append(span)
         doc.ents = filter_spans(kept)
         return doc
 
@@ -89,18 +106,17 @@ def make_spans_to_ents(nlp: Language, name: str, spans_key: str):
         if group is None:
             return doc
         scores = group.attrs.get("scores")
-        order = sorted(range(len(group)), key=lambda i: -float(scores[i]) if scores is not None else 0)
-        taken: list[Span] = []
-        for i in order:
+        # spancat keeps one score per label per span; a span's confidence is that of its label
+        conf = [float(scores[i].max()) if scores is not None else 0.0 for i in range(len(group))]
+        taken: list[tuple[Span, float]] = []
+        for i in sorted(range(len(group)), key=lambda i: -conf[i]):
             span = group[i]
-            if all(span.end <= t.start or span.start >= t.end for t in taken):
-                taken.append(span)
-        doc.ents = sorted(taken, key=lambda s: s.start)
-        if scores is not None:
-            for i in order:
-                span = group[i]
-                if span in doc.ents:
-                    doc.ents[doc.ents.index(span)]._.score = float(scores[i])
+            if all(span.end <= t.start or span.start >= t.end for t, _ in taken):
+                taken.append((span, conf[i]))
+        taken.sort(key=lambda t: t[0].start)
+        doc.ents = [span for span, _ in taken]
+        for ent, (_, c) in zip(doc.ents, taken):
+            ent._.score = c
         return doc
 
     return spans_to_ents

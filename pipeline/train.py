@@ -83,13 +83,19 @@ def train_tagger(
     return workdir / "tagger" / "model-last"
 
 
-def build_pipeline(tagger_path: Path, role_classifier=None, linker=None, hybrid: bool = True) -> Language:
-    """The full extractor: trained ner, then value patterns (hybrid), values and roles, linker."""
+def build_pipeline(tagger_path: Path, role_classifier=None, linker=None, hybrid: bool = True,
+                   project_boundaries: bool = False, name_fallback: bool = False) -> Language:
+    """The full extractor: trained tagger, then rules (hybrid), values and roles, linker.
+
+    ``hybrid``: value patterns fix MONEY/PERCENT; ``project_boundaries``: SCHEMA's year/bracket
+    rule for PROJECT titles; ``name_fallback``: the baseline's name cues where the model found nothing.
+    """
     nlp = spacy.load(tagger_path)
     if "spancat" in nlp.pipe_names:
         nlp.add_pipe("perfreport_spans_to_ents")
     if hybrid:
-        nlp.add_pipe("perfreport_value_patterns")
+        nlp.add_pipe("perfreport_value_patterns", config={"project_boundaries": project_boundaries,
+                                                          "name_fallback": name_fallback})
     if "ner" in nlp.pipe_names:
         # off by default (a beam parse costs ~4× the tagger); `extract --span-scores` turns it on
         nlp.add_pipe("perfreport_span_scores")

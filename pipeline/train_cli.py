@@ -58,13 +58,17 @@ def _fmt(x) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     import pipeline.link  # noqa: F401  (registers the linker factory)
-    from pipeline.train import CONFIG, build_pipeline, data_hash, train_tagger
+    from pipeline.train import CONFIGS, build_pipeline, data_hash, train_tagger
 
     ap = argparse.ArgumentParser(prog="python -m pipeline train", description=__doc__.splitlines()[0])
     ap.add_argument("--annotations", default="annotations")
     ap.add_argument("--out", default=str(DEFAULT_MODEL))
-    ap.add_argument("--segmenter", default="char", choices=("char", "jieba", "pkuseg"))
-    ap.add_argument("--no-hybrid", action="store_true", help="leave out the value-pattern step after ner")
+    # defaults = the option that scored best in `make cv` (see README, Results)
+    ap.add_argument("--segmenter", default="jieba", choices=("char", "jieba", "pkuseg"))
+    ap.add_argument("--component", default="spancat", choices=("spancat", "ner"))
+    ap.add_argument("--no-hybrid", action="store_true", help="leave out the value-pattern step after the tagger")
+    ap.add_argument("--no-project-boundaries", action="store_true", help="leave out SCHEMA's PROJECT boundary rule")
+    ap.add_argument("--name-cues", action="store_true", help="add the baseline's name cues where the model found none")
     ap.add_argument("--roles", default="learned", choices=("learned", "cue"))
     ap.add_argument("--linker", default="learned", choices=("learned", "rule"))
     ap.add_argument("--max-epochs", type=int, default=None, help="override config.cfg")
@@ -82,10 +86,12 @@ def main(argv: list[str] | None = None) -> int:
 
     t0 = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="perfreport-train-") as tmp:
-        tagger = train_tagger(train, Path(tmp), segmenter=args.segmenter, seed=args.seed, max_epochs=args.max_epochs)
+        tagger = train_tagger(train, Path(tmp), segmenter=args.segmenter, seed=args.seed, max_epochs=args.max_epochs,
+                              component=args.component)
         roles = LearnedRoleClassifier(seed=args.seed).fit(train) if args.roles == "learned" else CueRoleClassifier()
         linker = LearnedLinker(seed=args.seed).fit(train) if args.linker == "learned" else RuleLinker()
-        nlp = build_pipeline(tagger, roles, linker, hybrid=not args.no_hybrid)
+        nlp = build_pipeline(tagger, roles, linker, hybrid=not args.no_hybrid,
+                             project_boundaries=not args.no_project_boundaries, name_fallback=args.name_cues)
         train_seconds = time.perf_counter() - t0
         nlp.meta["name"] = "perfreport"
         nlp.meta["version"] = time.strftime("%Y.%m.%d")
@@ -93,9 +99,12 @@ def main(argv: list[str] | None = None) -> int:
         record = {
             "data": {"annotation_files": [f.name for f in files], "sha256": data_hash(files),
                      "train_ids": [d.id for d in train], "held_out_ids": list(HELD_OUT)},
-            "config": {"segmenter": args.segmenter, "hybrid_value_patterns": not args.no_hybrid,
+            "config": {"segmenter": args.segmenter, "component": args.component,
+                       "hybrid_value_patterns": not args.no_hybrid,
+                       "project_boundaries": not args.no_project_boundaries, "name_cues": args.name_cues,
                        "roles": args.roles, "linker": args.linker, "seed": args.seed,
-                       "max_epochs_override": args.max_epochs, "spacy_config": CONFIG.read_text()},
+                       "max_epochs_override": args.max_epochs,
+                       "spacy_config": CONFIGS[args.component].read_text()},
             "versions": {p: version(p) for p in ("spacy", "scikit-learn", "jieba", "spacy-pkuseg", "numpy")}
             | {"python": platform.python_version()},
             "train_seconds": round(train_seconds, 1),
