@@ -464,7 +464,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--workers", type=int, default=1, help="processes, each with its own model (default 1)")
     parser.add_argument("--span-scores", action="store_true",
                         help="add a confidence to every span (beam search over the tagger; about 4x slower)")
-    parser.add_argument("--batch-size", type=int, default=8, help="documents per nlp.pipe batch (default 8)")
+    parser.add_argument("--batch-size", type=int, default=2, help="documents per nlp.pipe batch (default 2; bigger batches pad long reports, cost memory)")
     parser.add_argument("--resume", action="store_true",
                         help="keep what OUT already holds and append the rest (after a crash or kill)")
     parser.add_argument("--max-bytes", type=int, default=MAX_BYTES,

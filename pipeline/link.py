@@ -236,7 +236,8 @@ class RuleLinker:
 class LearnedLinker:
     name = "logistic regression over candidate pairs, structured decoding"
 
-    def __init__(self, seed: int = 0, threshold: float = 0.5):
+    def __init__(self, seed: int = 0, threshold: float = 0.5, max_candidates: int = 8):
+        self.max_candidates = max_candidates
         self.model = make_pipeline(DictVectorizer(), LogisticRegression(C=1.0, max_iter=3000, random_state=seed,
                                                                         class_weight="balanced"))
         self.threshold = threshold
@@ -246,7 +247,11 @@ class LearnedLinker:
         for value, role in values:
             cands = candidates(lay, value, mentions)
             for label in ("INDICATOR", "PROJECT"):
-                same_type = [m for m in cands if m.label == label]
+                # the nearest few mentions of a type hold the gold tail (coordinated lists included);
+                # scoring the far ones only costs time
+                same_type = sorted((m for m in cands if m.label == label),
+                                   key=lambda m: abs(m.start - value.start))[: self.max_candidates]
+                same_type.sort(key=lambda m: m.start)
                 for m in same_type:
                     yield value, m, pair_features(lay, value, role, m, value_starts, same_type)
 
@@ -296,14 +301,15 @@ class LearnedLinker:
     def save(self, path: str | Path) -> None:
         Path(path).mkdir(parents=True, exist_ok=True)
         (Path(path) / MODEL_FILE).write_bytes(pickle.dumps({"kind": "learned", "model": self.model,
-                                                            "threshold": self.threshold}))
+                                                            "threshold": self.threshold,
+                                                            "max_candidates": self.max_candidates}))
 
 
 def load_linker(path: str | Path) -> RuleLinker | LearnedLinker:
     data = pickle.loads((Path(path) / MODEL_FILE).read_bytes())
     if data["kind"] == "rule":
         return RuleLinker()
-    linker = LearnedLinker(threshold=data["threshold"])
+    linker = LearnedLinker(threshold=data["threshold"], max_candidates=data.get("max_candidates", 8))
     linker.model = data["model"]
     return linker
 

@@ -11,14 +11,14 @@
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterator
 
 from spacy.language import Language
-from spacy.util import registry
-from thinc.api import Ragged, get_current_ops
 from spacy.tokens import Doc, Span
 from spacy.training import Example
-from spacy.util import filter_spans
+from spacy.util import filter_spans, registry
+from thinc.api import Ragged, get_current_ops
 
 from pipeline.document import Document
 from pipeline.normalise import NormaliseError, normalise
@@ -56,11 +56,16 @@ class ValuePatterns:
         self.name_fallback = name_fallback
 
     def __call__(self, doc: Doc) -> Doc:
-        matches = value_matches(doc.text)
+        text = doc.text
+        matches = value_matches(text)  # sorted, non-overlapping within a label
+        match_starts = [m[0] for m in matches]
         kept = []
         claimed = set()
         for ent in doc.ents:
-            overlap = [m for m in matches if m[0] < ent.end_char and ent.start_char < m[1]]
+            # matches overlapping the entity: those starting before its end, from a little before it
+            lo = bisect.bisect_left(match_starts, ent.start_char - 40)
+            hi = bisect.bisect_left(match_starts, ent.end_char)
+            overlap = [m for m in matches[lo:hi] if ent.start_char < m[1]]
             if ent.label_ in ("MONEY", "PERCENT"):
                 if not overlap:
                     continue  # a value the patterns cannot read is more likely wrong than right
@@ -78,7 +83,7 @@ class ValuePatterns:
                         kept.append(cut)
                 continue
             if self.project_boundaries and ent.label_ == "PROJECT":
-                s, e = repair_project(doc.text, ent.start_char, ent.end_char)
+                s, e = repair_project(text, ent.start_char, ent.end_char)
                 if (s, e) != (ent.start_char, ent.end_char) and not any(m[0] < e and s < m[1] for m in matches):
                     ent = char_span(doc, s, e, "PROJECT") or ent
             kept.append(ent)
@@ -90,7 +95,7 @@ class ValuePatterns:
                 if span is not None and all(span.end <= k.start or span.start >= k.end for k in kept):
                     kept.append(span)
         if self.name_fallback:
-            for s, e, label in rule_spans(doc.text):
+            for s, e, label in rule_spans(text):
                 if label in ("INDICATOR", "PROJECT"):
                     span = char_span(doc, s, e, label)
                     if span is not None and all(span.end <= k.start or span.start >= k.end for k in kept):

@@ -109,7 +109,7 @@ def build_pipeline(tagger_path: Path, role_classifier=None, linker=None, hybrid:
     return nlp
 
 
-def predict_documents(nlp: Language, docs: Iterable[Document], batch_size: int = 8) -> list[Document]:
+def predict_documents(nlp: Language, docs: Iterable[Document], batch_size: int = 2) -> list[Document]:
     """Run the pipeline on each document's text; ids and meta are kept, gold spans ignored."""
     docs = list(docs)
     out = []

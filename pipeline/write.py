@@ -13,8 +13,17 @@ def doc_to_document(doc: Doc, doc_id: str, meta: dict[str, Any] | None = None) -
     """The prediction Document for a processed Doc: entities with value attributes, relations."""
     spans: list[Span] = []
     by_offsets: dict[tuple[int, int], str] = {}
+    text = doc.text
     for ent in doc.ents:
-        span = Span(id=f"T{len(spans) + 1}", start=ent.start_char, end=ent.end_char, label=ent.label_)
+        # SCHEMA forbids outer white space; a tagger may put a line break at a span's edge
+        start, end = ent.start_char, ent.end_char
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        if start == end:
+            continue
+        span = Span(id=f"T{len(spans) + 1}", start=start, end=end, label=ent.label_)
         if ent.label_ in ("MONEY", "PERCENT"):
             if ent._.value is None:
                 continue  # the normaliser could not read it: reported in meta, not guessed
@@ -33,4 +42,4 @@ def doc_to_document(doc: Doc, doc_id: str, meta: dict[str, Any] | None = None) -
     meta = dict(meta or {})
     if doc._.normalise_errors:
         meta["normalise_errors"] = list(doc._.normalise_errors)
-    return Document(id=doc_id, text=doc.text, meta=meta, spans=spans, relations=relations)
+    return Document(id=doc_id, text=text, meta=meta, spans=spans, relations=relations)

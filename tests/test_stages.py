@@ -121,3 +121,12 @@ def test_link_document_replaces_relations_only(corpus):
     out = link_document(RuleLinker(), doc)
     assert out.spans == doc.spans and out.text == doc.text
     assert all(isinstance(r, Relation) for r in out.relations)
+
+
+def test_written_spans_never_carry_outer_white_space():
+    from pipeline.write import doc_to_document
+
+    doc = blank_nlp("char")("甲\n乙项目\n")
+    doc.ents = [SpacySpan(doc, 1, 5, "PROJECT"), SpacySpan(doc, 5, 6, "INDICATOR")]
+    out = doc_to_document(doc, "d")
+    assert [(out.surface(s), s.label) for s in out.spans] == [("乙项目", "PROJECT")]
