@@ -177,7 +177,7 @@ def test_model_failure_is_recorded_and_run_goes_on(tmp_path, model, capsys, monk
 
     nlp = extract.load_model(model)
     nlp.add_pipe("test_extract_boom")
-    monkeypatch.setattr(extract, "load_model", lambda path: nlp)
+    monkeypatch.setattr(extract, "load_model", lambda path, span_scores=False: nlp)
     folder = tmp_path / "in"
     folder.mkdir()
     for name, text in (("a", REPORT), ("b", "爆炸" + REPORT), ("c", REPORT)):
