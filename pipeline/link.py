@@ -203,6 +203,8 @@ def pair_features(lay: Layout, value: Mention, role: str | None, m: Mention, val
         feats["table_same_row"] = float(v_line == m_line)
         feats["table_header_same_column"] = float(m_line == v_head and lay.column(m.start) == lay.column(value.start))
         feats["table_header"] = float(m_line == v_head)
+        # another data row names another item: its project is not this row's
+        feats["table_other_row"] = float(m_line != v_line and m_line != v_head)
     return feats
 
 
