@@ -32,7 +32,7 @@ LEFT_CMP = [("大于或等于", ">="), ("大于等于", ">="), ("不低于", ">=
             ("不超过", "<="), ("不高于", "<="), ("不多于", "<="), ("不大于", "<="), ("小于等于", "<="),
             (">=", ">="), ("≥", ">="), ("≧", ">="), ("<=", "<="), ("≤", "<="), ("≦", "<="),
             ("高于", ">"), ("超过", ">"), ("大于", ">"), ("多于", ">"), (">", ">"),
-            ("低于", "<"), ("少于", "<"), ("小于", "<"), ("<", "<"), ("=", "=")]
+            ("低于", "<"), ("少于", "<"), ("小于", "<"), ("不足", "<"), ("不到", "<"), ("<", "<"), ("=", "=")]
 RIGHT_CMP = [("及以上", ">="), ("以上", ">="), ("以内", "<="), ("以下", "<=")]
 LEFT_APPROX = ("大约", "约", "近", "将近", "接近", "大概")
 RIGHT_APPROX = ("左右", "上下", "余", "多")
@@ -138,9 +138,19 @@ def parse_percent(surface: str) -> float:
     raise NormaliseError(f"not a percentage: {surface!r}")
 
 
+# Words that may stand between a cue and its value: 约为…, 不低于每人每年…, 达到…
+_FILLER = re.compile(r"(?:每[人户年月天亩项次个件]){0,2}(?:为|是|达到|达|在)?$")
+# 约 inside a word is not "about": 节约, 制约, 签约, 合约, 预约
+_NOT_APPROX = ("节约", "制约", "签约", "合约", "预约", "简约")
+
+
+def _strip_filler(left: str) -> str:
+    return _FILLER.sub("", left)
+
+
 def comparator(left: str, right: str) -> str:
     """The comparator written around a span: ``left`` is the text before it, ``right`` after."""
-    left, right = fold(left).rstrip(), fold(right).lstrip()
+    left, right = _strip_filler(fold(left).rstrip()), fold(right).lstrip()
     for cue, cmp in RIGHT_CMP:
         if right.startswith(cue):
             return cmp
@@ -152,14 +162,14 @@ def comparator(left: str, right: str) -> str:
 
 
 def approximate(left: str, right: str) -> bool:
-    left, right = fold(left).rstrip(), fold(right).lstrip()
-    return left.endswith(LEFT_APPROX) or right.startswith(RIGHT_APPROX)
+    left, right = _strip_filler(fold(left).rstrip()), fold(right).lstrip()
+    return (left.endswith(LEFT_APPROX) and not left.endswith(_NOT_APPROX)) or right.startswith(RIGHT_APPROX)
 
 
 def normalise(text: str, start: int, end: int, label: str) -> Normalised:
-    """Normalise the value span ``text[start:end]`` using up to 6 characters on each side."""
+    """Normalise the value span ``text[start:end]`` using up to 10 characters on each side."""
     surface = text[start:end]
-    left, right = text[max(0, start - 6) : start], text[end : end + 6]
+    left, right = text[max(0, start - 10) : start], text[end : end + 6]
     if label == "MONEY":
         value, approx_inside, per = parse_money(surface)
         return Normalised(value, "CNY", comparator(left, right), approx_inside or approximate(left, right), per)
