@@ -336,23 +336,28 @@ def _span_order(span: Span) -> tuple:
     return (0, span.start, span.end) if ok else (1, 0, 0)
 
 
-def from_label_studio(tasks: Sequence[Any], source: str = "label-studio") -> tuple[list[Document], list[str]]:
-    """Documents from a Label Studio export (list of tasks) and every problem, as ``task <id>: …``."""
+def _collect(items: list[dict[str, Any]], convert) -> tuple[list[Document], list[str]]:
+    """Convert every task/line, keep the valid documents, and refuse a document id used twice."""
     docs: list[Document] = []
     problems: list[str] = []
     seen: dict[str, Any] = {}
-    for number, task in enumerate(tasks, 1):
-        doc, task_problems = _task_to_document(task, number, source)
-        problems += task_problems
+    for number, item in enumerate(items, 1):
+        doc, item_problems = convert(item, number)
+        problems += item_problems
         if doc is None:
             continue
-        task_id = task.get("id", f"#{number}")
+        task_id = item.get("id", f"#{number}")
         if doc.id in seen:
             problems.append(f"task {task_id}: document id {doc.id!r} already used by task {seen[doc.id]}")
             continue
         seen[doc.id] = task_id
         docs.append(doc)
     return docs, problems
+
+
+def from_label_studio(tasks: Sequence[Any], source: str = "label-studio") -> tuple[list[Document], list[str]]:
+    """Documents from a Label Studio export (list of tasks) and every problem, as ``task <id>: …``."""
+    return _collect(tasks, lambda task, number: _task_to_document(task, number, source))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -465,21 +470,7 @@ def _line_to_document(line: Any, number: int) -> tuple[Document | None, list[str
 
 def from_doccano(lines: Sequence[Any]) -> tuple[list[Document], list[str]]:
     """Documents from doccano lines (decoded JSON objects) and every problem, as ``task <id>: …``."""
-    docs: list[Document] = []
-    problems: list[str] = []
-    seen: dict[str, Any] = {}
-    for number, line in enumerate(lines, 1):
-        doc, line_problems = _line_to_document(line, number)
-        problems += line_problems
-        if doc is None:
-            continue
-        task_id = line.get("id", f"#{number}")
-        if doc.id in seen:
-            problems.append(f"task {task_id}: document id {doc.id!r} already used by task {seen[doc.id]}")
-            continue
-        seen[doc.id] = task_id
-        docs.append(doc)
-    return docs, problems
+    return _collect(lines, _line_to_document)
 
 
 # ---------------------------------------------------------------------------------------------
