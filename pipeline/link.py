@@ -216,6 +216,10 @@ def coordinated(text: str, a: Mention, b: Mention) -> bool:
 class RuleLinker:
     name = "rule baseline (SCHEMA nearest mention)"
 
+    def save(self, path: str | Path) -> None:
+        Path(path).mkdir(parents=True, exist_ok=True)
+        (Path(path) / MODEL_FILE).write_bytes(pickle.dumps({"kind": "rule"}))
+
     def link(self, text: str, values: list[tuple[Mention, str | None]], mentions: list[Mention],
              lay: Layout | None = None) -> list[tuple[Mention, Mention, float]]:
         lay = lay or Layout.of(text)
@@ -314,14 +318,6 @@ def load_linker(path: str | Path) -> RuleLinker | LearnedLinker:
     linker = LearnedLinker(threshold=data["threshold"], max_candidates=data.get("max_candidates", 8))
     linker.model = data["model"]
     return linker
-
-
-def _save_rule(self, path):
-    Path(path).mkdir(parents=True, exist_ok=True)
-    (Path(path) / MODEL_FILE).write_bytes(pickle.dumps({"kind": "rule"}))
-
-
-RuleLinker.save = _save_rule
 
 
 def document_mentions(doc: Document) -> tuple[list[tuple[Mention, str | None]], list[Mention]]:
