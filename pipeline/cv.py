@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -19,14 +20,13 @@ from pipeline.corpus import load_documents, loo_folds
 from pipeline.document import Document, write_jsonl
 from pipeline.evaluate import score
 from pipeline.link import LearnedLinker, RuleLinker, link_document
+from pipeline.normalise import NormaliseError, normalise
 from pipeline.roles import CueRoleClassifier, LearnedRoleClassifier
 from pipeline.rules import rule_document
 
 
 def fill_values(doc: Document, role_classifier) -> Document:
     """Normalise and give roles to the value spans of a rule-made Document (drops unreadable ones)."""
-    from pipeline.normalise import NormaliseError, normalise
-
     kept = []
     values = [s for s in doc.spans if s.is_value]
     roles = role_classifier.predict(doc.text, [(s.start, s.end, s.label) for s in values])
@@ -47,8 +47,6 @@ def with_roles(doc: Document, role_classifier) -> Document:
     """A copy of a gold doc whose value roles are predicted (to score role classifiers alone)."""
     values = [s for s in doc.spans if s.is_value]
     roles = role_classifier.predict(doc.text, [(s.start, s.end, s.label) for s in values])
-    from dataclasses import replace
-
     role_of = {s.id: r for s, r in zip(values, roles)}
     spans = [replace(s, role=role_of.get(s.id, s.role)) for s in doc.spans]
     return Document(id=doc.id, text=doc.text, meta=dict(doc.meta), spans=spans, relations=list(doc.relations))

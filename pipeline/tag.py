@@ -6,7 +6,7 @@
   pattern matches the model missed. Switchable in ``config.cfg`` so both are measured.
 - ``perfreport_values``: fills value, unit, cmp, approx, per (normaliser) and role
   (role classifier) on every MONEY/PERCENT entity.
-- ``examples_from_document``: gold Documents → training Examples, cut into paragraphs.
+- ``docbin_from_documents``: gold Documents → training paragraphs with entities and spans.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from collections.abc import Iterator
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
-from spacy.training import Example
 from spacy.util import filter_spans, registry
 from thinc.api import Ragged, get_current_ops
 
@@ -208,20 +207,6 @@ def paragraph_bounds(doc: Document) -> Iterator[tuple[int, int]]:
             start = i + 1
     if doc.text[start:].strip():
         yield start, len(doc.text)
-
-
-def examples_from_document(nlp: Language, doc: Document) -> list[Example]:
-    """Training examples, one per paragraph, with gold entities aligned to the tokenizer."""
-    examples = []
-    for start, end in paragraph_bounds(doc):
-        piece = doc.text[start:end]
-        predicted = nlp.make_doc(piece)
-        ents = []
-        for s in doc.spans:
-            if start <= s.start and s.end <= end:
-                ents.append((s.start - start, s.end - start, s.label))
-        examples.append(Example.from_dict(predicted, {"entities": ents}))
-    return examples
 
 
 def docbin_from_documents(nlp: Language, docs: list[Document]):
