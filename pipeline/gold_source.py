@@ -16,6 +16,7 @@ for spans nothing links to. ``surface`` may carry context to pick an occurrence:
 ``前文[[span]]后文``. ``links`` lists keys of the INDICATOR/PROJECT spans a value belongs
 to (the relation type follows from the tail's label). Nothing here guesses a value: the
 annotator writes value, cmp, approx and per; the normaliser is only compared against them.
+A surface writes a line break inside a span as ``\\n`` (PDF text: ``2356.40 万\\n元``).
 """
 
 from __future__ import annotations
@@ -73,7 +74,7 @@ def compile_source(path: Path) -> Document:
     cursor = 0
     for number, cells in rows:
         row = dict(zip(COLUMNS, (c.strip() for c in cells)))
-        left, surface, right = _split_context(cells[2])
+        left, surface, right = _split_context(cells[2].replace("\\n", "\n"))
         if not surface:
             raise SourceError(f"{path}:{number}: empty surface")
         pattern = left + surface + right
