@@ -8,10 +8,8 @@ so that one bad input in a folder is reported instead of silently producing garb
 
 from __future__ import annotations
 
-import io
 import os
 import unicodedata
-import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,13 +17,10 @@ from typing import Any
 
 from pipeline.document import check_files
 
-SUPPORTED = (".txt", ".docx", ".pdf", ".jsonl")
+SUPPORTED = (".txt", ".docx", ".pdf", ".html", ".htm", ".xlsx", ".xls", ".ods", ".jsonl")
 MAX_BYTES = 20_000_000  # default cap; callers can pass max_bytes
 
 _BOM = "\ufeff"
-# OLE2 compound file: what Word writes for a password-protected .docx (the encrypted package is
-# wrapped in OLE2) and for a legacy .doc; python-docx would only say "not a zip file".
-_OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 # Control characters that plain text legitimately contains.
 _TEXT_CONTROLS = frozenset("\t\n\r\x0b\x0c")
 # Share of stray control/unassigned characters a decode may have and still count as text: a
@@ -86,24 +81,45 @@ def find_inputs(paths: Iterable[str | Path]) -> tuple[list[Path], list[ReadError
             for folder, dirs, files in os.walk(path, onerror=on_error):
                 dirs[:] = [d for d in dirs if not _skipped_in_folder(d)]
                 for name in files:
-                    if not _skipped_in_folder(name) and Path(name).suffix.lower() in SUPPORTED:
+                    if _skipped_in_folder(name):
+                        continue
+                    if Path(name).suffix.lower() in SUPPORTED:
                         add(Path(folder) / name)
+                    else:  # never a silent skip: the user learns which files were not read and why
+                        errors.append(ReadError(Path(folder) / name, unreadable_problem(Path(name))))
         elif path.exists():
             if path.suffix.lower() in SUPPORTED:
                 add(path)
             else:
-                errors.append(ReadError(path, f"unsupported file type {_suffix_text(path)} ({_supported_text()})"))
+                errors.append(ReadError(path, unreadable_problem(path)))
         else:
             errors.append(ReadError(path, "does not exist"))
     return sorted(found.values(), key=str), errors
 
 
-def _suffix_text(path: Path) -> str:
-    return repr(path.suffix) if path.suffix else "(no extension)"
+# What to tell the user for the formats we cannot read (SCHEMA-free: these never become reports).
+UNREADABLE = {
+    ".doc": "legacy Word file: open it in Word or WPS and save it as .docx",
+    ".wps": "WPS document: save it as .docx from WPS",
+    ".et": "WPS spreadsheet: save it as .xlsx from WPS",
+    ".ofd": "OFD file: convert it to PDF (e.g. with the 数科 OFD reader) and extract the PDF",
+    ".rtf": "RTF file: save it as .docx",
+    ".zip": "archive: unpack it and extract the files inside",
+    ".rar": "archive: unpack it and extract the files inside",
+    ".7z": "archive: unpack it and extract the files inside",
+}
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".gif", ".webp")
 
 
-def _supported_text() -> str:
-    return "supported: " + ", ".join(SUPPORTED)
+def unreadable_problem(path: Path) -> str:
+    """The message for a file type no reader handles, saying what to do with it."""
+    suffix = path.suffix.lower()
+    if suffix in UNREADABLE:
+        return f"cannot read {suffix} files ({UNREADABLE[suffix]})"
+    if suffix in IMAGE_SUFFIXES:
+        return f"is an image ({suffix}): it needs OCR first; extract the OCR text as .txt"
+    shown = repr(suffix) if suffix else "(no extension)"
+    return f"unsupported file type {shown} (supported: .txt .docx .pdf .html .htm .xlsx .xls .ods .jsonl)"
 
 
 # --------------------------------------------------------------------------------------------
@@ -118,17 +134,23 @@ def read_reports(path: Path, max_bytes: int = MAX_BYTES) -> list[RawReport]:
     path = Path(path)
     kind = path.suffix.lower()
     if kind not in SUPPORTED:
-        raise ReadError(path, f"unsupported file type {_suffix_text(path)} ({_supported_text()})")
+        raise ReadError(path, unreadable_problem(path))
     data = _read_bytes(path, max_bytes)
     if not data:
         raise ReadError(path, "is empty (0 bytes)")
     if kind == ".txt":
         return [_read_txt(path, data)]
+    if kind == ".jsonl":
+        return _read_jsonl(path)
+    from pipeline import readers  # imported here: reading .txt must not load the office libraries
+
     if kind == ".docx":
-        return [_read_docx(path, data)]
+        return [readers.read_docx(path, data)]
     if kind == ".pdf":
-        return [_read_pdf(path, data)]
-    return _read_jsonl(path)
+        return [readers.read_pdf(path, data)]
+    if kind in (".html", ".htm"):
+        return [readers.read_html(path, data)]
+    return [readers.read_spreadsheet(path, data)]
 
 
 def _read_bytes(path: Path, max_bytes: int) -> bytes:
@@ -231,85 +253,6 @@ def _looks_like_text(text: str) -> bool:
         1 for ch in text if ch not in _TEXT_CONTROLS and unicodedata.category(ch) in ("Cc", "Cn")
     )
     return bad <= len(text) * _MAX_BAD_SHARE
-
-
-# --------------------------------------------------------------------------------------------
-# .docx
-
-
-def _read_docx(path: Path, data: bytes) -> RawReport:
-    if data.startswith(_OLE2_MAGIC[:4]):
-        raise ReadError(path, "password-protected or legacy Word file; save it as .docx without a password")
-    import docx  # imported here: reading .txt must not need python-docx
-    from docx.opc.exceptions import PackageNotFoundError
-
-    try:
-        document = docx.Document(io.BytesIO(data))
-        lines = _block_lines(document)
-    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, EOFError) as err:
-        raise ReadError(path, "not a valid .docx (corrupt or truncated)") from err
-    except ValueError as err:
-        # python-docx: "file '…' is not a Word file, content type is '…'" (e.g. an .xlsx renamed)
-        raise ReadError(path, f"not a valid .docx ({err})") from err
-    except Exception as err:  # lxml.etree.XMLSyntaxError and friends from a damaged part
-        raise ReadError(path, f"not a valid .docx ({type(err).__name__}: {err})") from err
-    text = "\n".join(lines)
-    if not text.strip():
-        raise ReadError(path, "is empty (no text in the document body)")
-    return RawReport(path.stem, text, {"source": str(path), "format": "docx"})
-
-
-def _block_lines(container: Any) -> list[str]:
-    """One line per paragraph and per table row, in document order.
-
-    iter_inner_content walks the body XML children, so a table stays between the paragraphs
-    that surround it instead of being appended after all of them.
-    """
-    from docx.table import Table, _Cell
-
-    lines: list[str] = []
-    for block in container.iter_inner_content():
-        if isinstance(block, Table):
-            for row in block.rows:
-                # Each <w:tc> once: row.cells repeats a merged cell once per grid column it spans
-                # and copies vertically merged text into every row, which would duplicate text.
-                cells = (_Cell(tc, block) for tc in row._tr.tc_lst)
-                # A cell's own paragraphs (and nested tables) are joined with spaces so that a row
-                # stays one line; tabs separate the cells.
-                lines.append("\t".join(" ".join(_block_lines(cell)) for cell in cells))
-        else:
-            lines.append(block.text)
-    return lines
-
-
-# --------------------------------------------------------------------------------------------
-# .pdf
-
-
-def _read_pdf(path: Path, data: bytes) -> RawReport:
-    from pypdf import PasswordType, PdfReader
-    from pypdf.errors import DependencyError
-
-    try:
-        reader = PdfReader(io.BytesIO(data))
-        if reader.is_encrypted and reader.decrypt("") == PasswordType.NOT_DECRYPTED:
-            # An empty user password (only an owner password restricting copying/printing) is
-            # common in published reports and opens fine; anything else needs the password.
-            raise ReadError(path, "password-protected PDF")
-        pages = [page.extract_text() or "" for page in reader.pages]
-    except ReadError:
-        raise
-    except DependencyError as err:  # AES encryption needs the optional 'cryptography' package
-        raise ReadError(path, f"encrypted PDF that cannot be opened here ({err})") from err
-    except Exception as err:  # pypdf raises many types (PdfReadError, ValueError, KeyError…) on bad files
-        raise ReadError(path, f"not a valid PDF ({type(err).__name__}: {err})") from err
-    if not pages:
-        raise ReadError(path, "has no pages")
-    if not any(page.strip() for page in pages):
-        raise ReadError(path, "has no text layer; it needs OCR first")
-    # Page texts are kept as pypdf gives them (each usually ends in "\n"), so a page break reads
-    # as a blank line; nothing is stripped.
-    return RawReport(path.stem, "\n".join(pages), {"source": str(path), "format": "pdf", "pages": len(pages)})
 
 
 # --------------------------------------------------------------------------------------------

@@ -137,8 +137,16 @@ def test_permission_denied(tmp_path):
 
 
 def test_unsupported_suffix(tmp_path):
-    err = read_error(write(tmp_path, "report.doc", b"text"))
-    assert err.problem.startswith("unsupported file type '.doc'")
+    err = read_error(write(tmp_path, "report.csv", b"text"))
+    assert err.problem.startswith("unsupported file type '.csv'")
+
+
+@pytest.mark.parametrize("name, advice", [
+    ("report.doc", "save it as .docx"), ("report.wps", "save it as .docx from WPS"),
+    ("report.ofd", "convert it to PDF"), ("scan.jpg", "needs OCR"), ("bundle.zip", "unpack it"),
+])
+def test_unreadable_types_say_what_to_do(tmp_path, name, advice):
+    assert advice in read_error(write(tmp_path, name, b"text")).problem
 
 
 def test_read_error_pickles(tmp_path):
@@ -224,7 +232,7 @@ def test_pdf_chinese_text_layer(tmp_path):
             "report",
             # pypdf ends each page text with "\n"; pages are joined with "\n" and nothing is stripped.
             "部门整体支出绩效自评报告\n\n预算执行率95%\n",
-            {"source": str(path), "format": "pdf", "pages": 2},
+            {"source": str(path), "format": "pdf", "pages": 2, "pdf_reader": "pdfplumber"},
         )
     ]
 
@@ -301,8 +309,11 @@ def test_find_inputs(tmp_path):
     assert files == sorted(
         [root / "a.PDF", root / "b.txt", root / "sub/c.docx", root / "sub/deep/d.jsonl", single], key=str
     )
+    # Files in a folder that no reader handles are errors too, never skipped in silence.
     assert [(e.path, e.problem) for e in errors] == [
+        (root / "image.png", "is an image (.png): it needs OCR first; extract the OCR text as .txt"),
+        (root / "sub/notes.md", "unsupported file type '.md' (supported: .txt .docx .pdf .html .htm .xlsx .xls .ods .jsonl)"),
         (missing, "does not exist"),
-        (other, f"unsupported file type '.csv' (supported: {', '.join(SUPPORTED)})"),
+        (other, "unsupported file type '.csv' (supported: .txt .docx .pdf .html .htm .xlsx .xls .ods .jsonl)"),
     ]
-    assert str(errors[0]) == f"{missing}: does not exist"
+    assert str(errors[2]) == f"{missing}: does not exist"
