@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 
 # Budget-block columns: header word → role of the money under it.
 _TARGET_HEADS = ("年初预算数", "全年预算数", "调整预算数", "调整后预算数", "预算数", "预算金额", "年初预算", "全年预算",
-                 "批复数", "下达数", "安排数", "计划数", "预算")
+                 "批复数", "下达数", "安排数", "计划数")
 _ACTUAL_HEADS = ("全年执行数", "执行数", "实际执行数", "预算执行数", "决算数", "实际支出", "支出数", "实际支付", "已支付",
-                 "到位数", "拨付数", "完成数", "执行金额", "支出金额", "执行")
+                 "到位数", "拨付数", "完成数", "执行金额", "支出金额")
 _RATE_HEADS = ("预算执行率", "执行率", "资金执行率", "支付率", "到位率", "完成率")
 _SKIP_HEADS = ("分值", "得分", "权重", "评分", "扣分", "偏差", "原因", "备注", "序号", "说明", "总分")
 _OTHER_MONEY_HEADS = ("结余", "结转", "差额")
@@ -27,7 +27,8 @@ _TARGET_VALUE_HEADS = ("年度指标值", "预期指标值", "年度目标值", 
 _ACTUAL_VALUE_HEADS = ("实际完成值", "全年实际值", "实际完成", "完成值", "实际值")
 # Category cells of the indicator system (SCHEMA §2: not indicators).
 _CATEGORY = re.compile(r"^(?:产出|效益|满意度|成本|数量|质量|时效|经济效益|社会效益|生态效益|可持续影响|服务对象满意度|"
-                       r"效果|影响|管理|过程|决策|履职|预算配置|预算执行|预算管理|资产管理|绩效|项目|部门)?(?:指标)?$")
+                       r"效果|影响|管理|过程|决策|履职|预算配置|预算执行|预算管理|资产管理|绩效|项目|部门)?(?:指标)?$"
+                       r"|^[\u4e00-\u9fff]{0,6}指标$")  # 经济成本指标, 安全效益指标: categories of any name
 _PROJECT_FIELD = re.compile(r"^项目名称[：:]?$")
 _DEPARTMENT_FIELD = re.compile(r"^(?:部门（单位）名称|部门\(单位\)名称|部门名称|单位名称|预算单位|预算部门)[：:]?$")
 _BUDGET_CODE = re.compile(r"^[0-9A-Za-z]{8,}\s*[-—－_–]\s*")
@@ -223,10 +224,16 @@ def _is_table_end(cell: Cell) -> bool:
                 or _DEPARTMENT_FIELD.match(cell.text) or re.match(r"^(?:年度总体目标|总体目标|绩效指标)", cell.text))
 
 
+# A cell that is one amount with its own unit: ``10528.00万元`` in a budget column.
+_AMOUNT_CELL = re.compile(r"^([-－−]?\d{1,3}(?:[,，]\d{3})+(?:\.\d+)?|[-－−]?\d+(?:\.\d+)?)\s*(万元|元|千元|亿元|万)$")
+
+
 def _is_value_cell(cell: Cell) -> bool:
     t = cell.text
     if not t:
         return False
+    if _AMOUNT_CELL.match(t):
+        return True
     return _is_number(t) or _is_percent(t) or _is_placeholder(t) or t in _PERCENT_CELL or t in _MONEY_UNIT_CELL
 
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 
 from pipeline.table_cells import (
+    _AMOUNT_CELL,
     _BUDGET_CODE,
     _DEPARTMENT_FIELD,
     _MONEY_UNIT_CELL,
@@ -212,9 +213,14 @@ def _place_values(table: Table, label: Cell | None, groups: list[list[Cell]], co
             span = table.add(TableSpan(cell.start, cell.end, "PERCENT", value, "actual", "=", column.text))
             table.link(span, rate_indicator if kind == "rate" else None, "indicator")
             table.link(span, owner, "project")
-        elif kind in ("target", "actual", "other") and _is_number(cell.text):
-            scale = _UNIT_SCALE.get(after or "", None) or _UNIT_SCALE.get(col_unit or "", None) or _UNIT_SCALE[unit]
-            value = round(_number_value(cell.text) * scale, 6)
+        elif kind in ("target", "actual", "other") and (_is_number(cell.text) or _AMOUNT_CELL.match(cell.text)):
+            own = _AMOUNT_CELL.match(cell.text)
+            if own:  # the cell carries its own unit: ``10528.00万元``
+                number, scale = own.group(1), _UNIT_SCALE[own.group(2) if own.group(2) != "万" else "万元"]
+            else:
+                number = cell.text
+                scale = _UNIT_SCALE.get(after or "") or _UNIT_SCALE.get(col_unit or "") or _UNIT_SCALE[unit]
+            value = round(_number_value(number) * scale, 6)
             span = table.add(TableSpan(cell.start, cell.end, "MONEY", value, kind, "=", column.text))
             table.link(span, owner, "project")
 

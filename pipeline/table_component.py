@@ -1,0 +1,98 @@
+"""The table layer on the spaCy ``Doc``: ``doc._.tables`` and what SCHEMA §4a says they mean.
+
+Two registered components, because a table speaks twice in the pipeline:
+
+- ``perfreport_tables`` (after the value patterns, before ``perfreport_values``): reads the
+  tables once (``pipeline.tables.read_tables``) into ``doc._.tables``, and makes the table's
+  spans the entities where they stand (a bare ``850.00`` under ``（万元）`` becomes MONEY; a
+  model span that overlaps a table span gives way). Each table value carries its value, role and
+  comparator on ``span._.value/role/cmp`` and ``span._.from_table = True``, so that
+  ``perfreport_values`` leaves them as the table says.
+- ``perfreport_table_links`` (after ``perfreport_linker``): a table value links to what its row
+  and column say (its 三级指标, the 执行率 header, the 项目名称 project) instead of what the
+  linker guessed; a value elsewhere inside a project's table (a 年度总体目标 cell) that the
+  linker gave no project is linked to the table's project, which owns it (§4a).
+"""
+
+from __future__ import annotations
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
+
+from pipeline.extensions import register_extensions
+from pipeline.tables import Table, read_tables
+
+register_extensions()
+if not Doc.has_extension("tables"):
+    Doc.set_extension("tables", default=None)
+if not Span.has_extension("from_table"):
+    Span.set_extension("from_table", default=False)
+
+
+@Language.factory("perfreport_tables", assigns=["doc.ents", "doc._.tables", "span._.value", "span._.role"])
+def make_tables(nlp: Language, name: str) -> TableSpans:
+    return TableSpans()
+
+
+class TableSpans:
+    def __call__(self, doc: Doc) -> Doc:
+        tables = read_tables(doc.text)
+        doc._.tables = tables
+        if not tables:
+            return doc
+        spans: list[Span] = []
+        for table in tables:
+            for ts in table.spans:
+                span = doc.char_span(ts.start, ts.end, label=ts.label, alignment_mode="expand")
+                if span is None or span.start_char != ts.start or span.end_char != ts.end:
+                    # The tokenizer joined the number to its neighbour; a span of the exact
+                    # characters cannot be made, and a wider one would carry the wrong surface.
+                    continue
+                if ts.label in ("MONEY", "PERCENT"):
+                    span._.value, span._.role, span._.cmp = ts.value, ts.role, ts.cmp
+                    span._.unit = "CNY" if ts.label == "MONEY" else "ratio"
+                    span._.approx = False
+                    span._.from_table = True
+                    span._.score = 1.0
+                spans.append(span)
+        kept = [e for e in doc.ents if all(e.end <= s.start or e.start >= s.end for s in spans)]
+        doc.ents = filter_spans(spans + kept)
+        return doc
+
+
+@Language.factory("perfreport_table_links", assigns=["doc._.relations"])
+def make_table_links(nlp: Language, name: str) -> TableLinks:
+    return TableLinks()
+
+
+class TableLinks:
+    def __call__(self, doc: Doc) -> Doc:
+        tables: list[Table] = doc._.tables or []
+        if not tables:
+            return doc
+        ents = {(e.start_char, e.end_char): e for e in doc.ents}
+        table_heads: set[tuple[int, int]] = set()
+        added = []
+        for table in tables:
+            for head, tail, kind in table.links:
+                h, t = table.spans[head], table.spans[tail]
+                if (h.start, h.end) in ents and (t.start, t.end) in ents:
+                    table_heads.add((h.start, h.end))
+                    added.append({"head": (h.start, h.end), "tail": (t.start, t.end), "type": kind, "score": 1.0})
+        relations = [r for r in (doc._.relations or []) if tuple(r["head"]) not in table_heads]
+        # §4a: the 项目名称 project owns every value of its table, prose cells included.
+        for table in tables:
+            if table.project is None or (table.project.start, table.project.end) not in ents:
+                continue
+            owner = (table.project.start, table.project.end)
+            for ent in doc.ents:
+                key = (ent.start_char, ent.end_char)
+                if ent.label_ not in ("MONEY", "PERCENT") or key in table_heads:
+                    continue
+                if not (table.start <= ent.start_char < table.end):
+                    continue
+                if not any(tuple(r["head"]) == key and r["type"] == "project" for r in relations):
+                    relations.append({"head": key, "tail": owner, "type": "project", "score": 0.9})
+        doc._.relations = sorted(relations + added, key=lambda r: (r["head"], r["tail"]))
+        return doc
