@@ -25,12 +25,12 @@ def tables() -> str:
     docs = load_documents(ROOT / "annotations")
     stats = corpus_stats(docs, segmenters=())
     meta = {d.id: d.meta for d in docs}
-    out = ["| id | origin | department | year | kind | chars | M | P | I | Pr | r:ind | r:proj |",
-           "| --- | --- | --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    out = ["| id | origin | sector | department | year | kind | layout | chars | M | P | I | Pr | r:ind | r:proj |",
+           "| --- | --- | --- | --- | --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for row in stats["documents"]:
         m = meta[row["id"]]
-        out.append(f"| `{row['id']}` | {row['origin']} | {m.get('department', '')} | {m.get('year', '')} | "
-                   f"{m.get('kind', '')} | {row['chars']:,} | "
+        out.append(f"| `{row['id']}` | {row['origin']} | {m.get('sector', '')} | {m.get('department', '')} | "
+                   f"{m.get('fiscal_year', '')} | {m.get('report_kind', '')} | {m.get('layout', '')} | {row['chars']:,} | "
                    + " | ".join(str(row["spans"][lab]) for lab in LABELS)
                    + f" | {row['relations']['indicator']} | {row['relations']['project']} |")
     out += ["", "### Totals", "",
