@@ -1,4 +1,8 @@
-"""Command line: ``python -m pipeline COMMAND [options]`` (``--help`` on any command)."""
+"""Command line: ``python -m pipeline COMMAND [options]`` (``--help`` on any command).
+
+Each command is a module of :mod:`pipeline.cli` with ``main(argv) -> int``; the conventions
+they share (prog names, errors, exit statuses) are in that package's docstring.
+"""
 
 from __future__ import annotations
 
@@ -8,16 +12,16 @@ import sys
 # command → (module, one-line help). Modules are imported only when their command runs, so
 # ``python -m pipeline evaluate`` does not pay for loading spaCy models it never uses.
 COMMANDS = {
-    "extract": ("pipeline.extract", "run the model on report files/folders → JSONL (+ CSV/XLSX)"),
-    "evaluate": ("pipeline.evaluate_cli", "score predictions against gold (or the model on the held-out split)"),
-    "train": ("pipeline.train_cli", "train tagger, role classifier and linker from annotations/"),
-    "cv": ("pipeline.cv", "leave-one-report-out cross-validation over the real reports"),
-    "stats": ("pipeline.stats", "corpus figures and tokenizer boundary agreement"),
-    "bench": ("pipeline.bench", "throughput, latency, load time and peak memory"),
-    "convert": ("pipeline.convert", "Label Studio / doccano ⇄ SCHEMA JSONL"),
-    "review": ("pipeline.review", "one self-contained HTML page to review predictions"),
-    "rank": ("pipeline.rank", "order documents or paragraphs by model uncertainty"),
-    "build-gold": ("pipeline.gold_source", "compile annotations/src/*.tsv into annotations/*.jsonl"),
+    "extract": ("pipeline.cli.extract", "run the model on report files/folders → JSONL (+ CSV/XLSX)"),
+    "evaluate": ("pipeline.cli.evaluate", "score predictions against gold (or the model on the held-out split)"),
+    "train": ("pipeline.cli.train", "train tagger, role classifier and linker from annotations/"),
+    "cv": ("pipeline.cli.cv", "leave-one-report-out cross-validation over the real reports"),
+    "stats": ("pipeline.cli.stats", "corpus figures and tokenizer boundary agreement"),
+    "bench": ("pipeline.cli.bench", "throughput, latency, load time and peak memory"),
+    "convert": ("pipeline.cli.convert", "Label Studio / doccano ⇄ SCHEMA JSONL"),
+    "review": ("pipeline.cli.review", "one self-contained HTML page to review predictions"),
+    "rank": ("pipeline.cli.rank", "order documents or paragraphs by model uncertainty"),
+    "build-gold": ("pipeline.cli.build_gold", "compile annotations/src/*.tsv into annotations/*.jsonl"),
 }
 
 
@@ -35,12 +39,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     command, rest = argv[0], argv[1:]
     if command not in COMMANDS:
-        print(f"unknown command {command!r}\n\n{usage()}", file=sys.stderr)
+        print(f"python -m pipeline: error: unknown command {command!r}\n\n{usage()}", file=sys.stderr)
         return 2
-    module = importlib.import_module(COMMANDS[command][0])
-    if command == "build-gold":
-        return module.build_all([a for a in rest if a != "-v"] or None, verbose="-v" in rest)
-    return module.main(rest) or 0
+    return importlib.import_module(COMMANDS[command][0]).main(rest)
 
 
 if __name__ == "__main__":

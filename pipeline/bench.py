@@ -1,4 +1,4 @@
-"""``python -m pipeline bench``: load time, throughput, latency and peak memory of the extractor.
+"""Load time, throughput, latency and peak memory of the extractor (``python -m pipeline bench``).
 
 Everything is measured in one process on one core, so "per core" figures are the totals; the
 CPU-time column says how much of the wall time the process really computed (a BLAS library
@@ -17,16 +17,16 @@ using more threads would show as CPU time above wall time).
 
 from __future__ import annotations
 
-import argparse
 import resource
 import statistics
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline.extract import DEFAULT_MODEL, ROOT, load_model, model_name, model_problem, resolve_model
+from pipeline.model import load_model, model_name, register_components
+from pipeline.paths import ROOT
 
 
 @dataclass
@@ -87,37 +87,35 @@ def cold_start_seconds(model_path) -> float:
     return float(out.stdout.strip().splitlines()[-1])
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m pipeline bench", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--model", default=DEFAULT_MODEL, help=f"saved pipeline (default {DEFAULT_MODEL})")
-    parser.add_argument("--min-chars", type=int, default=1_000_000, help="characters to process (default 1,000,000)")
-    parser.add_argument("--batch-size", type=int, default=2, help="nlp.pipe batch size (default 2: bigger batches pad long reports and cost memory)")
-    try:
-        args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
-    except SystemExit as exc:
-        return exc.code if isinstance(exc.code, int) else 2
-    model_path = resolve_model(args.model)
-    problem = model_problem(model_path)
-    if problem:
-        print(f"bench: {problem}: run `make train` to build the bundled model, or pass --model PATH", file=sys.stderr)
-        return 2
-    reports = corpus_texts()
-    if not reports:
-        print("bench: no texts in annotations/*.jsonl or data/reports/*.txt", file=sys.stderr)
-        return 2
-    texts = repeat_to(reports, args.min_chars)
+@dataclass
+class BenchResult:
+    """The figures of one run: ``rows`` are (measure, pipeline, jieba alone, ratio) table cells."""
+
+    model: str
+    pipe_names: list[str]
+    n_texts: int
+    n_reports: int
+    chars: int
+    batch_size: int
+    pipe: Timing
+    jieba: Timing
+    loads: list[float]
+    rows: list[tuple[str, str, str, str]] = field(default_factory=list)
+
+
+def benchmark(model_path: Path, reports: list[str], min_chars: int, batch_size: int) -> BenchResult:
+    """Measure the model at ``model_path`` on ``reports`` repeated to ``min_chars`` characters."""
+    texts = repeat_to(reports, min_chars)
     chars = sum(map(len, texts))
 
-    import pipeline.link  # noqa: F401  (imports are not part of the load time)
-    import pipeline.tag  # noqa: F401
-    import pipeline.tokenize  # noqa: F401
+    register_components()  # imports are not part of the load time
     from pipeline.segment import jieba_tokenizer, token_offsets
 
     loads = [timed(lambda: load_model(model_path)).wall for _ in range(3)]
     cold = [cold_start_seconds(model_path) for _ in range(3)]
     nlp = load_model(model_path)
     nlp(reports[0])  # warm-up: first-call allocations are not throughput
-    pipe = timed(lambda: [None for _ in nlp.pipe(texts, batch_size=args.batch_size)])
+    pipe = timed(lambda: [None for _ in nlp.pipe(texts, batch_size=batch_size)])
     latency = [timed(lambda t=text: nlp(t)).wall for text in reports]
 
     jieba_tokenizer()
@@ -141,14 +139,12 @@ def main(argv: list[str] | None = None) -> int:
          f"{statistics.median(cold):.2f}", "–", "–"),
         ("peak memory, ru_maxrss (MB)", f"{peak_rss_mb():,.0f}", "(same process)", "–"),
     ]
-    print(f"bench: model {model_name(nlp.meta)} at {model_path}; pipeline {' → '.join(nlp.pipe_names)}")
-    print(f"bench: {len(texts)} texts ({len(reports)} distinct reports repeated), {chars:,} characters, "
-          f"batch size {args.batch_size}; one process on one core, so per core = total")
-    print(f"bench: pipeline {pipe.wall:.1f} s wall / {pipe.cpu:.1f} s CPU; jieba {jieba.wall:.2f} s wall; "
-          f"model loads {', '.join(f'{s:.3f}' for s in loads)} s")
-    print()
-    print("| measure | pipeline | jieba alone | pipeline / jieba |")
-    print("| --- | ---: | ---: | ---: |")
-    for row in rows:
-        print("| " + " | ".join(row) + " |")
-    return 0
+    return BenchResult(model_name(nlp.meta), list(nlp.pipe_names), len(texts), len(reports), chars, batch_size,
+                       pipe, jieba, loads, rows)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m pipeline bench`` (kept here for callers of the old entry)."""
+    from pipeline.cli.bench import main as cli_main
+
+    return cli_main(argv)

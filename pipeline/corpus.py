@@ -27,8 +27,8 @@ from typing import Any
 import datasets
 
 from pipeline.document import Document, Relation, Span, read_jsonl
+from pipeline.paths import ROOT, from_root  # noqa: F401  (ROOT: old import path)
 
-ROOT = Path(__file__).resolve().parents[1]
 ORIGINS = ("real", "authored")
 
 # The fixed held-out test documents (see the module docstring).
@@ -67,10 +67,7 @@ FEATURES = datasets.Features(
 
 def resolve_dir(annotation_dir: str | Path) -> Path:
     """A relative directory is taken from the working directory, else from the project root."""
-    path = Path(annotation_dir)
-    if not path.is_absolute() and not path.is_dir() and (ROOT / path).is_dir():
-        return ROOT / path
-    return path
+    return from_root(annotation_dir, must_be_dir=True)
 
 
 def origin_of(doc: Document) -> str | None:

@@ -4,53 +4,23 @@ Each fold trains on every other document (authored ones included) and predicts t
 real report. Every option is scored on the same folds: tokenizers × (trained ner, hybrid
 ner + value patterns), the rules-only baseline, role classifiers (cue rules vs learned) and
 linkers (rule vs learned), the linkers both end to end and on gold spans. Predictions are
-pooled over folds and scored once with ``pipeline.evaluate.score``.
+pooled over folds and scored once with ``pipeline.evaluate.score``; per-fold rows are
+``pipeline.evaluate.headline``. The table is printed by :mod:`pipeline.cli.cv`.
 """
 
 from __future__ import annotations
 
-import argparse
-import json
 import time
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from pipeline.corpus import load_documents, loo_folds
-from pipeline.document import Document, write_jsonl
-from pipeline.evaluate import score
+from pipeline.document import LABELS, Document, write_jsonl
+from pipeline.evaluate import headline, score
 from pipeline.link import LearnedLinker, RuleLinker, link_document
-from pipeline.normalise import NormaliseError, normalise
 from pipeline.roles import CueRoleClassifier, LearnedRoleClassifier
 from pipeline.rules import rule_document
-
-
-def fill_values(doc: Document, role_classifier) -> Document:
-    """Normalise and give roles to the value spans of a rule-made Document (drops unreadable ones)."""
-    kept = []
-    values = [s for s in doc.spans if s.is_value]
-    roles = role_classifier.predict(doc.text, [(s.start, s.end, s.label) for s in values])
-    role_of = {s.id: r for s, r in zip(values, roles)}
-    for s in doc.spans:
-        if s.is_value:
-            try:
-                n = normalise(doc.text, s.start, s.end, s.label)
-            except NormaliseError:
-                continue
-            s.value, s.unit, s.cmp, s.approx, s.per, s.role = n.value, n.unit, n.cmp, n.approx, n.per, role_of[s.id]
-        kept.append(s)
-    doc.spans = kept
-    return doc
-
-
-def with_roles(doc: Document, role_classifier) -> Document:
-    """A copy of a gold doc whose value roles are predicted (to score role classifiers alone)."""
-    values = [s for s in doc.spans if s.is_value]
-    roles = role_classifier.predict(doc.text, [(s.start, s.end, s.label) for s in values])
-    role_of = {s.id: r for s, r in zip(values, roles)}
-    spans = [replace(s, role=role_of.get(s.id, s.role)) for s in doc.spans]
-    return Document(id=doc.id, text=doc.text, meta=dict(doc.meta), spans=spans, relations=list(doc.relations))
-
+from pipeline.values import fill_values, with_roles  # noqa: F401  (fill_values, with_roles: old import path)
 
 # the rules that may follow the trained tagger (the hybrid options measured side by side)
 RULE_VARIANTS = (
@@ -78,7 +48,8 @@ def run_cv(taggers=TAGGERS, workdir: Path = Path("models/_cv"), max_epochs: int 
            annotation_dir: str = "annotations", jobs: int = 2, reuse: bool = False, log=print) -> dict[str, Any]:
     import multiprocessing as mp
 
-    from pipeline.train import build_pipeline, predict_documents
+    from pipeline.model import predict_documents
+    from pipeline.train import build_pipeline
 
     docs = load_documents(annotation_dir)
     folds = loo_folds(docs)
@@ -130,7 +101,7 @@ def run_cv(taggers=TAGGERS, workdir: Path = Path("models/_cv"), max_epochs: int 
     results = {}
     for option, docs_pred in preds.items():
         results[option] = score(gold, docs_pred)
-        results[option]["folds"] = {d.id: _fold_row(score([g], [d], n_boot=0)) for g, d in zip(gold, docs_pred)}
+        results[option]["folds"] = {d.id: headline(score([g], [d], n_boot=0)) for g, d in zip(gold, docs_pred)}
     out_dir = workdir
     out_dir.mkdir(parents=True, exist_ok=True)
     for option, docs_pred in preds.items():
@@ -139,86 +110,11 @@ def run_cv(taggers=TAGGERS, workdir: Path = Path("models/_cv"), max_epochs: int 
             "protocol": "leave-one-report-out over the real reports; train = all other documents, authored included"}
 
 
-def _f(x) -> str:
-    return "–" if x is None else f"{x:.3f}"
-
-
-def _fold_row(r: dict) -> dict:
-    s, n, rel = r["spans"]["strict"], r["normalisation"], r["relations"]["end_to_end"]
-    return {"micro_strict_f1": s["micro"]["f1"], "micro_partial_f1": r["spans"]["partial"]["micro"]["f1"],
-            **{f"{lab}_f1": s[lab]["f1"] for lab in ("MONEY", "PERCENT", "INDICATOR", "PROJECT")},
-            "value_acc": n["value_accuracy"], "role_acc": n["role_accuracy"],
-            "rel_lenient_f1": rel["lenient"]["micro"]["f1"], "rel_strict_f1": rel["strict"]["micro"]["f1"]}
-
-
-def format_table(cv: dict[str, Any]) -> str:
-    cols = ["MONEY", "PERCENT", "INDICATOR", "PROJECT"]
-    lines = [f"Protocol: {cv['protocol']}. Folds: {', '.join(cv['folds'])}.", "",
-             "| option | " + " | ".join(f"{c} F1" for c in cols)
-             + " | micro strict P/R/F1 [95% CI] | micro partial F1 | value acc | role acc | rel lenient P/R/F1 | rel strict F1 |",
-             "|---" * 11 + "|"]
-    for option, r in cv["options"].items():
-        s, p, n = r["spans"]["strict"], r["spans"]["partial"], r["normalisation"]
-        rel = r["relations"]["end_to_end"]
-        ci = r["ci"]["spans_strict"] or {}
-        m = s["micro"]
-        lines.append(
-            f"| {option} | " + " | ".join(_f(s[c]["f1"]) for c in cols)
-            + f" | {_f(m['precision'])}/{_f(m['recall'])}/{_f(m['f1'])} [{_f(ci.get('low'))}, {_f(ci.get('high'))}]"
-            + f" | {_f(p['micro']['f1'])} | {_f(n['value_accuracy'])} | {_f(n['role_accuracy'])}"
-            + f" | {_f(rel['lenient']['micro']['precision'])}/{_f(rel['lenient']['micro']['recall'])}/{_f(rel['lenient']['micro']['f1'])}"
-            + f" | {_f(rel['strict']['micro']['f1'])} |")
-    lines += ["", "Relations per type (lenient F1 / strict F1):", "",
-              "| option | indicator | project | micro lenient [95% CI] |", "|---|---|---|---|"]
-    for option, r in cv["options"].items():
-        rel = r["relations"]["end_to_end"]
-        ci = r["ci"]["relations_lenient"] or {}
-        lines.append(f"| {option} | " + " | ".join(
-            f"{_f(rel['lenient'][t]['f1'])} / {_f(rel['strict'][t]['f1'])}" for t in ("indicator", "project"))
-            + f" | {_f(rel['lenient']['micro']['f1'])} [{_f(ci.get('low'))}, {_f(ci.get('high'))}] |")
-    lines += ["", "Per fold:", "", "| option | fold | micro strict F1 | MONEY | PERCENT | INDICATOR | PROJECT | value acc | role acc | rel lenient F1 |",
-              "|---" * 10 + "|"]
-    for option, r in cv["options"].items():
-        for fold, row in r["folds"].items():
-            lines.append(f"| {option} | {fold} | {_f(row['micro_strict_f1'])} | " + " | ".join(
-                _f(row[f"{c}_f1"]) for c in cols) + f" | {_f(row['value_acc'])} | {_f(row['role_acc'])} | {_f(row['rel_lenient_f1'])} |")
-    if cv.get("timings_s"):
-        lines += ["", "Training time per fold (s): " + ", ".join(f"{k} {v}" for k, v in cv["timings_s"].items())]
-    return "\n".join(lines)
-
-
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m pipeline cv", description=__doc__.splitlines()[0])
-    ap.add_argument("--taggers", default=",".join(f"{s}:{c}" for s, c in TAGGERS),
-                    help="segmenter:component pairs to compare")
-    ap.add_argument("--jobs", type=int, default=2, help="trainings run in parallel (one core each)")
-    ap.add_argument("--reuse-taggers", action="store_true",
-                    help="reuse taggers already trained in --workdir (after changing only roles/linker/patterns)")
-    ap.add_argument("--learning-curve", action="store_true",
-                    help="instead: span F1 on the held-out split against the number of training reports")
-    ap.add_argument("--max-epochs", type=int, default=None, help="override config.cfg (for quick runs)")
-    ap.add_argument("--workdir", default="models/_cv")
-    ap.add_argument("--json", default="out/cv.json")
-    ap.add_argument("--annotations", default="annotations")
-    args = ap.parse_args(argv)
-    if args.learning_curve:
-        curve = learning_curve([2, 5, 10, 100], args.max_epochs, annotation_dir=args.annotations)
-        out = Path(args.json).with_name("learning_curve.json")
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(json.dumps(curve, ensure_ascii=False, indent=1))
-        print("\n".join(f"{p['n_train_docs']:>3} reports  micro F1 {_f(p['micro_f1'])}" for p in curve["points"]))
-        print(f"wrote {out}")
-        return 0
-    taggers = tuple(tuple(t.split(":")) for t in args.taggers.split(","))
-    cv = run_cv(taggers, Path(args.workdir), args.max_epochs, args.annotations, jobs=args.jobs,
-                reuse=args.reuse_taggers)
-    Path(args.json).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.json).write_text(json.dumps(cv, ensure_ascii=False, indent=1))
-    table = format_table(cv)
-    Path(args.json).with_suffix(".md").write_text(table + "\n")
-    print(table)
-    print(f"\nwrote {args.json} and {Path(args.json).with_suffix('.md')}")
-    return 0
+    """``python -m pipeline cv`` (kept here for callers of the old entry)."""
+    from pipeline.cli.cv import main as cli_main
+
+    return cli_main(argv)
 
 
 def learning_curve(sizes: list[int], max_epochs: int | None = None, segmenter: str = "jieba", component: str = "spancat",
@@ -232,7 +128,8 @@ def learning_curve(sizes: list[int], max_epochs: int | None = None, segmenter: s
     import random
 
     from pipeline.corpus import split_documents
-    from pipeline.train import build_pipeline, predict_documents, train_tagger
+    from pipeline.model import predict_documents
+    from pipeline.train import build_pipeline, train_tagger
 
     train, test = split_documents(load_documents(annotation_dir))
     real = [d for d in train if d.meta.get("origin") == "real"]
@@ -244,11 +141,11 @@ def learning_curve(sizes: list[int], max_epochs: int | None = None, segmenter: s
         tagger = train_tagger(order[:k], workdir / f"n{k}", segmenter=segmenter, seed=seed, max_epochs=max_epochs,
                               component=component)
         nlp = build_pipeline(tagger, hybrid=True, project_boundaries=True)
-        result = score(test, predict_documents(nlp, test), n_boot=0)
-        strict = result["spans"]["strict"]
+        h = headline(score(test, predict_documents(nlp, test), n_boot=0))
+        # the notebook reads these keys (micro_f1, by_label): the figures are headline's strict span F1s
         points.append({"n_train_docs": k, "n_train_chars": sum(len(d.text) for d in order[:k]),
-                       "micro_f1": strict["micro"]["f1"],
-                       "by_label": {lab: strict[lab]["f1"] for lab in ("MONEY", "PERCENT", "INDICATOR", "PROJECT")}})
+                       "micro_f1": h["spans_strict_micro_f1"],
+                       "by_label": {lab: h[f"{lab}_strict_f1"] for lab in LABELS}})
         log(f"  {k} training reports: span micro F1 {points[-1]['micro_f1']}")
     return {"points": points, "test_ids": [d.id for d in test], "segmenter": segmenter, "component": component,
             "max_epochs": max_epochs}

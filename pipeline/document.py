@@ -14,11 +14,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+# Every label, role and relation name of SCHEMA.md lives here; the other modules import them.
 LABELS = ("MONEY", "PERCENT", "INDICATOR", "PROJECT")
 VALUE_LABELS = frozenset({"MONEY", "PERCENT"})
-ROLES = frozenset({"target", "actual", "change", "other"})
+VALUE_LABEL_ORDER = ("MONEY", "PERCENT")  # VALUE_LABELS in LABELS order, for tables
+NAME_LABELS = ("INDICATOR", "PROJECT")  # what a value links to, in the order links are made
+ROLE_ORDER = ("target", "actual", "change", "other")
+ROLES = frozenset(ROLE_ORDER)
 CMPS = frozenset({"=", ">=", ">", "<=", "<"})
-RELATION_TAIL = {"indicator": "INDICATOR", "project": "PROJECT"}
+RELATION_TAIL = {"indicator": "INDICATOR", "project": "PROJECT"}  # relation type → label of its tail
+RELATION_TYPES = tuple(RELATION_TAIL)  # ("indicator", "project")
+TAIL_TYPE = {label: rel_type for rel_type, label in RELATION_TAIL.items()}  # tail label → relation type
 UNIT_OF = {"MONEY": "CNY", "PERCENT": "ratio"}
 VALUE_FIELDS = ("role", "value", "unit", "cmp", "approx", "per")
 _DOC_KEYS = {"id", "text", "meta", "spans", "relations"}

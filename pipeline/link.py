@@ -15,21 +15,22 @@ from __future__ import annotations
 
 import bisect
 import math
-import pickle
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sklearn.base import BaseEstimator
 from sklearn.feature_extraction import DictVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from spacy.language import Language
 from spacy.tokens import Doc
 
-import pipeline.tag  # noqa: F401  (Doc._.relations and the value extensions)
-from pipeline.document import Document, Relation
+from pipeline.document import NAME_LABELS, TAIL_TYPE, VALUE_LABELS, Document, Relation
+from pipeline.extensions import register_extensions
+from pipeline.persist import load_kind, save_kind
 
-TAIL_TYPE = {"INDICATOR": "indicator", "PROJECT": "project"}
 SENTENCE_END = set("。；！？;!?\n")
 CLAUSE_END = SENTENCE_END | set("，,：:")
 CUES = ("共", "合计", "其中", "分别", "为", "达", "总计", "累计", "用于", "支付", "预算", "占")
@@ -217,15 +218,14 @@ class RuleLinker:
     name = "rule baseline (SCHEMA nearest mention)"
 
     def save(self, path: str | Path) -> None:
-        Path(path).mkdir(parents=True, exist_ok=True)
-        (Path(path) / MODEL_FILE).write_bytes(pickle.dumps({"kind": "rule"}))
+        save_kind(path, MODEL_FILE, "rule")
 
     def link(self, text: str, values: list[tuple[Mention, str | None]], mentions: list[Mention],
              lay: Layout | None = None) -> list[tuple[Mention, Mention, float]]:
         lay = lay or Layout.of(text)
         out = []
         for value, _role in values:
-            for label in ("INDICATOR", "PROJECT"):
+            for label in NAME_LABELS:
                 cands = [m for m in candidates(lay, value, mentions) if m.label == label]
                 if not cands:
                     continue
@@ -239,20 +239,25 @@ class RuleLinker:
         return out
 
 
-class LearnedLinker:
+class LearnedLinker(BaseEstimator):
+    """scikit-learn conventions: ``__init__`` stores parameters, ``fit`` sets ``model_``."""
+
     name = "logistic regression over candidate pairs, structured decoding"
 
     def __init__(self, seed: int = 0, threshold: float = 0.5, max_candidates: int = 8):
-        self.max_candidates = max_candidates
-        self.model = make_pipeline(DictVectorizer(), LogisticRegression(C=1.0, max_iter=3000, random_state=seed,
-                                                                        class_weight="balanced"))
+        self.seed = seed
         self.threshold = threshold
+        self.max_candidates = max_candidates
+
+    def _pipeline(self):
+        return make_pipeline(DictVectorizer(), LogisticRegression(C=1.0, max_iter=3000, random_state=self.seed,
+                                                                  class_weight="balanced"))
 
     def _pairs(self, text, lay, values, mentions):
         value_starts = sorted(v.start for v, _ in values)
         for value, role in values:
             cands = candidates(lay, value, mentions)
-            for label in ("INDICATOR", "PROJECT"):
+            for label in NAME_LABELS:
                 # the nearest few mentions of a type hold the gold tail (coordinated lists included);
                 # scoring the far ones only costs time
                 same_type = sorted((m for m in cands if m.label == label),
@@ -271,7 +276,7 @@ class LearnedLinker:
             for value, m, feats in self._pairs(doc.text, lay, values, mentions):
                 X.append(feats)
                 y.append(int((ids[(value.start, value.end)], ids[(m.start, m.end)]) in gold))
-        self.model.fit(X, y)
+        self.model_ = self._pipeline().fit(X, y)
         return self
 
     def link(self, text: str, values: list[tuple[Mention, str | None]], mentions: list[Mention],
@@ -280,7 +285,7 @@ class LearnedLinker:
         pairs = list(self._pairs(text, lay, values, mentions))
         if not pairs:
             return []
-        probs = self.model.predict_proba([f for _, _, f in pairs])[:, 1]
+        probs = self.model_.predict_proba([f for _, _, f in pairs])[:, 1]
         grouped: dict[tuple[int, str], list[tuple[Mention, Mention, float]]] = {}
         for (value, m, _), p in zip(pairs, probs):
             grouped.setdefault((value.start, m.label), []).append((value, m, float(p)))
@@ -305,18 +310,19 @@ class LearnedLinker:
         return out
 
     def save(self, path: str | Path) -> None:
-        Path(path).mkdir(parents=True, exist_ok=True)
-        (Path(path) / MODEL_FILE).write_bytes(pickle.dumps({"kind": "learned", "model": self.model,
-                                                            "threshold": self.threshold,
-                                                            "max_candidates": self.max_candidates}))
+        save_kind(path, MODEL_FILE, "learned", model=self.model_, threshold=self.threshold,
+                  max_candidates=self.max_candidates)
 
 
 def load_linker(path: str | Path) -> RuleLinker | LearnedLinker:
-    data = pickle.loads((Path(path) / MODEL_FILE).read_bytes())
+    data = load_kind(path, MODEL_FILE)
     if data["kind"] == "rule":
         return RuleLinker()
-    linker = LearnedLinker(threshold=data["threshold"], max_candidates=data.get("max_candidates", 8))
-    linker.model = data["model"]
+    model = data["model"]
+    # the seed is not a field of the file: it is the fitted regression's random_state
+    linker = LearnedLinker(seed=model[-1].random_state, threshold=data["threshold"],
+                           max_candidates=data.get("max_candidates", 8))
+    linker.model_ = model
     return linker
 
 
@@ -342,28 +348,49 @@ def link_document(linker, doc: Document) -> Document:
     return Document(id=doc.id, text=doc.text, meta=dict(doc.meta), spans=list(doc.spans), relations=relations)
 
 
-@Language.factory("perfreport_linker")
+@Language.factory("perfreport_linker", assigns=["doc._.relations"])
 def make_linker(nlp: Language, name: str) -> LinkerComponent:
     return LinkerComponent()
 
 
+Link = tuple[tuple[int, int], tuple[int, int], str, float]  # (value offsets, tail offsets, type, score)
+
+
 class LinkerComponent:
+    """``Doc._.relations`` from the entities (rule linker until initialize/from_disk sets one)."""
+
     def __init__(self):
+        register_extensions()
         self.linker: RuleLinker | LearnedLinker = RuleLinker()
 
+    def initialize(self, get_examples: Callable[[], Iterable] | None = None, *, nlp: Language | None = None,
+                   linker: RuleLinker | LearnedLinker | None = None) -> None:
+        """Trained state comes in here, as for spaCy's own components. The linker is fitted on
+        SCHEMA Documents (relations are not part of spaCy's Examples), so it arrives fitted."""
+        if linker is not None:
+            self.linker = linker
+
     def __call__(self, doc: Doc) -> Doc:
-        values, mentions = [], []
-        for ent in doc.ents:
-            m = Mention(ent.start_char, ent.end_char, ent.label_, ent.text)
-            if ent.label_ in ("MONEY", "PERCENT"):
-                values.append((m, ent._.role))
-            else:
-                mentions.append(m)
-        doc._.relations = [
-            {"head": (v.start, v.end), "tail": (m.start, m.end), "type": TAIL_TYPE[m.label], "score": p}
-            for v, m, p in self.linker.link(doc.text, values, mentions)
-        ]
+        self.set_annotations([doc], self.predict([doc]))
         return doc
+
+    def predict(self, docs: Iterable[Doc]) -> list[list[Link]]:
+        out = []
+        for doc in docs:
+            values, mentions = [], []
+            for ent in doc.ents:
+                m = Mention(ent.start_char, ent.end_char, ent.label_, ent.text)
+                if ent.label_ in VALUE_LABELS:
+                    values.append((m, ent._.role))
+                else:
+                    mentions.append(m)
+            out.append([((v.start, v.end), (m.start, m.end), TAIL_TYPE[m.label], p)
+                        for v, m, p in self.linker.link(doc.text, values, mentions)])
+        return out
+
+    def set_annotations(self, docs: Iterable[Doc], links: list[list[Link]]) -> None:
+        for doc, found in zip(docs, links):
+            doc._.relations = [{"head": head, "tail": tail, "type": typ, "score": p} for head, tail, typ, p in found]
 
     def to_disk(self, path, exclude=tuple()):
         self.linker.save(path)

@@ -9,18 +9,16 @@ reported, never guessed. A unit with no scored item has no uncertainty and is li
 
 CLI::
 
-    python -m pipeline.rank runs/pred.jsonl --by paragraph --top 20
+    python -m pipeline rank runs/pred.jsonl --by paragraph --top 20
 """
 
 from __future__ import annotations
 
-import argparse
 import sys
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from pipeline.document import Document, DocumentError, read_jsonl
+from pipeline.document import Document
 
 # Weight of the share of relation-less values: small, so that scores lead and it breaks near-ties.
 ORPHAN_WEIGHT = 0.1
@@ -126,49 +124,11 @@ def rank_documents(pred: list[Document], by: str = "document") -> list[dict[str,
     return [units[i].to_dict() for i in order]
 
 
-def format_table(rows: list[dict[str, Any]], by: str) -> str:
-    def num(val: float | None) -> str:
-        return "n/a" if val is None else f"{val:.3f}"
+def main(argv: list[str] | None = None) -> int:
+    """``python -m pipeline rank`` (kept here for callers of the old entry)."""
+    from pipeline.cli.rank import main as cli_main
 
-    header = ["rank", "uncertainty", "mean", "scored", "unscored", "orphans", "document"]
-    if by == "paragraph":
-        header.append("para")
-    header.append("text")
-    lines = [header]
-    for rank, row in enumerate(rows, 1):
-        line = [str(rank), num(row["uncertainty"]), num(row["mean_item_uncertainty"]), str(row["scored"]),
-                str(row["unscored"]), f"{row['orphans']}/{row['values']}", row["doc_id"]]
-        if by == "paragraph":
-            line.append(str(row["paragraph"]))
-        line.append(row["preview"])
-        lines.append(line)
-    widths = [max(len(line[i]) for line in lines) for i in range(len(header) - 1)]
-    return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=False)) + "  " + line[-1]
-                     for line in lines)
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m pipeline.rank", description=__doc__.split("\n\n")[0])
-    parser.add_argument("pred", metavar="PRED.jsonl")
-    parser.add_argument("--by", choices=("document", "paragraph"), default="document")
-    parser.add_argument("--top", type=int, default=None, metavar="N", help="show only the N most uncertain")
-    args = parser.parse_args(argv)
-    try:
-        docs = read_jsonl(args.pred)
-    except DocumentError as err:
-        print("\n".join(err.problems), file=sys.stderr)
-        return 1
-    rows = rank_documents(docs, by=args.by)
-    shown = rows[: args.top] if args.top is not None else rows
-    print(format_table(shown, args.by))
-    unscored = sum(r["unscored"] for r in rows)
-    no_score = sum(r["uncertainty"] is None for r in rows)
-    print(f"\n{len(shown)} of {len(rows)} {args.by}(s) shown; uncertainty = mean of 1-|2p-1| over scored spans and "
-          f"relations + {ORPHAN_WEIGHT} x share of values without a relation")
-    if unscored:
-        print(f"{unscored} item(s) have no score and count as unknown; {no_score} {args.by}(s) have no scored "
-              "item at all and are listed last (n/a)")
-    return 0
+    return cli_main(argv)
 
 
 if __name__ == "__main__":

@@ -8,24 +8,21 @@ JS or fonts, so it can be mailed or attached to an issue as one file.
 
 CLI::
 
-    python -m pipeline.review runs/pred.jsonl --gold annotations/gold.jsonl -o review.html
+    python -m pipeline review runs/pred.jsonl --gold annotations/gold.jsonl -o review.html
 """
 
 from __future__ import annotations
 
-import argparse
 import html
 import sys
-from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from itertools import pairwise
-from pathlib import Path
 
 from spacy import displacy
 from spacy.displacy.templates import TPL_ENT, TPL_SPAN, TPL_SPAN_SLICE, TPL_SPAN_START
 
-from pipeline.document import LABELS, Document, DocumentError, Span, read_jsonl
+from pipeline.document import LABELS, Document, Span
 
 LABEL_COLOURS = {"MONEY": "#7aecec", "PERCENT": "#feca74", "INDICATOR": "#aa9cfc", "PROJECT": "#bfe1d9"}
 # displaCy's span style gives its per-token elements no class of their own; this one is added through
@@ -307,21 +304,11 @@ def render_review(pred: list[Document], gold: list[Document] | None = None) -> s
             f"<style>{CSS}</style>\n</head>\n<body>\n" + "\n".join(body) + "\n</body>\n</html>\n")
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m pipeline.review", description=__doc__.split("\n\n")[0])
-    parser.add_argument("pred", metavar="PRED.jsonl")
-    parser.add_argument("--gold", metavar="GOLD.jsonl", default=None)
-    parser.add_argument("-o", "--output", default="review.html")
-    args = parser.parse_args(argv)
-    try:
-        pred = read_jsonl(args.pred)
-        gold = read_jsonl(args.gold) if args.gold else None
-    except DocumentError as err:
-        print("\n".join(err.problems), file=sys.stderr)
-        return 1
-    Path(args.output).write_text(render_review(pred, gold), encoding="utf-8")
-    print(f"wrote {args.output}: {len(pred)} document(s)")
-    return 0
+def main(argv: list[str] | None = None) -> int:
+    """``python -m pipeline review`` (kept here for callers of the old entry)."""
+    from pipeline.cli.review import main as cli_main
+
+    return cli_main(argv)
 
 
 if __name__ == "__main__":

@@ -9,15 +9,16 @@ Two classifiers with one interface, ``predict(text, values) -> roles``:
 
 from __future__ import annotations
 
-import pickle
 import re
 from pathlib import Path
 
+from sklearn.base import BaseEstimator
 from sklearn.feature_extraction import DictVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 
 from pipeline.document import Document
+from pipeline.persist import load_kind, save_kind
 
 ROLE_CUES: dict[str, tuple[str, ...]] = {
     "change": ("同比", "增长", "下降", "减少", "增加", "比上年", "较上年", "降低", "提高", "上升", "增幅", "降幅"),
@@ -63,8 +64,7 @@ class CueRoleClassifier:
         return [cue_role(text, s, e) for s, e, _ in values]
 
     def save(self, path: str | Path) -> None:
-        Path(path).mkdir(parents=True, exist_ok=True)
-        (Path(path) / MODEL_FILE).write_bytes(pickle.dumps({"kind": "cue"}))
+        save_kind(path, MODEL_FILE, "cue")
 
 
 def context_features(text: str, start: int, end: int, label: str) -> dict[str, float]:
@@ -96,15 +96,18 @@ def context_features(text: str, start: int, end: int, label: str) -> dict[str, f
     return feats
 
 
-class LearnedRoleClassifier:
+class LearnedRoleClassifier(BaseEstimator):
+    """scikit-learn conventions: ``__init__`` stores parameters, ``fit`` sets ``model_`` and
+    ``chosen_C_``; ``get_params``/``set_params`` come from ``BaseEstimator``."""
+
     name = "logistic regression over context n-grams"
 
     C_GRID = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0)
 
     def __init__(self, seed: int = 0, C: float | None = None):
         """``C=None`` picks the regularisation by grouped cross-validation on the training documents."""
-        self.seed, self.C = seed, C
-        self.model = None
+        self.seed = seed
+        self.C = C
 
     def _pipeline(self, C: float):
         return make_pipeline(DictVectorizer(), LogisticRegression(C=C, max_iter=2000, random_state=self.seed))
@@ -129,27 +132,35 @@ class LearnedRoleClassifier:
                 C = max(scores, key=lambda c: (scores[c], -c))
             else:
                 C = 1.0
-        self.chosen_C = C
-        self.model = self._pipeline(C).fit(X, y)
+        self.chosen_C_ = C
+        self.model_ = self._pipeline(C).fit(X, y)
         return self
 
     def predict(self, text: str, values: list[tuple[int, int, str]]) -> list[str]:
         if not values:
             return []
-        return list(self.model.predict([context_features(text, s, e, lab) for s, e, lab in values]))
+        return list(self.model_.predict([context_features(text, s, e, lab) for s, e, lab in values]))
 
     def save(self, path: str | Path) -> None:
-        Path(path).mkdir(parents=True, exist_ok=True)
-        (Path(path) / MODEL_FILE).write_bytes(pickle.dumps({"kind": "learned", "model": self.model}))
+        # The file holds only the fitted scikit-learn pipeline (the format of every saved model);
+        # seed and chosen C are read back from it, so they need no field of their own.
+        save_kind(path, MODEL_FILE, "learned", model=self.model_)
+
+    @classmethod
+    def from_fitted(cls, model) -> LearnedRoleClassifier:
+        """A classifier around a fitted pipeline, with its learned and constructor state restored."""
+        lr = model[-1]
+        clf = cls(seed=lr.random_state)
+        clf.model_ = model
+        clf.chosen_C_ = lr.C
+        return clf
 
 
 def load_role_classifier(path: str | Path) -> CueRoleClassifier | LearnedRoleClassifier:
-    data = pickle.loads((Path(path) / MODEL_FILE).read_bytes())
+    data = load_kind(path, MODEL_FILE)
     if data["kind"] == "cue":
         return CueRoleClassifier()
-    clf = LearnedRoleClassifier()
-    clf.model = data["model"]
-    return clf
+    return LearnedRoleClassifier.from_fitted(data["model"])
 
 
 def role_accuracy(clf, docs: list[Document]) -> tuple[int, int]:

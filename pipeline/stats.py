@@ -1,4 +1,4 @@
-"""Corpus statistics of the gold annotations (``make stats`` = ``python -m pipeline.stats``).
+"""Corpus statistics of the gold annotations (``make stats`` = ``python -m pipeline stats``).
 
 ``corpus_stats(docs)`` gathers, as plain data:
 
@@ -16,18 +16,14 @@
 
 from __future__ import annotations
 
-import argparse
-import sys
 from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
-from pipeline.corpus import load_documents, origin_of
-from pipeline.document import LABELS, RELATION_TAIL, VALUE_LABELS, Document, check_files
+from pipeline.corpus import origin_of
+from pipeline.document import LABELS, RELATION_TYPES, ROLE_ORDER, VALUE_LABEL_ORDER, Document
 from pipeline.segment import SEGMENTERS, token_offsets
 
-RELATION_TYPES = tuple(RELATION_TAIL)
-ROLE_ORDER = ("target", "actual", "change", "other")
 GROUPS = ("real", "authored", "all")
 
 
@@ -96,7 +92,7 @@ def corpus_stats(docs: Iterable[Document], segmenters: Iterable[str] = SEGMENTER
         "all": _total(rows),
     }
     roles: dict[str, dict[str, int]] = {}
-    for label in sorted(VALUE_LABELS, key=LABELS.index):
+    for label in VALUE_LABEL_ORDER:
         found = Counter(s.role for d in docs for s in d.spans if s.label == label)
         roles[label] = {role: found.get(role, 0) for role in ROLE_ORDER}
     real = [d for d in docs if origin_of(d) == "real"]
@@ -174,20 +170,10 @@ def format_stats(stats: dict[str, Any]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Print statistics of the gold annotations as Markdown.")
-    parser.add_argument("annotation_dir", nargs="?", default="annotations")
-    args = parser.parse_args(argv)
-    from pipeline.corpus import resolve_dir
+    """``python -m pipeline stats`` (kept here for callers of the old entry)."""
+    from pipeline.cli.stats import main as cli_main
 
-    # Files are being added while others work: report bad lines, count the good ones.
-    _, problems = check_files(sorted(resolve_dir(args.annotation_dir).glob("*.jsonl")))
-    if problems:
-        print(f"warning: {len(problems)} problem(s) in the annotations; those documents are left out:", file=sys.stderr)
-        for p in problems[:20]:
-            print(f"  {p}", file=sys.stderr)
-    docs = load_documents(args.annotation_dir, skip_bad=True)
-    print(format_stats(corpus_stats(docs)), end="")
-    return 0
+    return cli_main(argv)
 
 
 if __name__ == "__main__":

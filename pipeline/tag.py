@@ -1,12 +1,15 @@
 """Tag stage: spaCy pieces around the trained span tagger.
 
-- Doc/Span extensions carry the value attributes and relations (no parallel structures).
-- ``perfreport_value_patterns``: the hybrid step after the trained ``ner``: it snaps the
+- ``perfreport_spans_to_ents``: after spancat, the best non-overlapping spans become entities.
+- ``perfreport_value_patterns``: the hybrid step after the trained tagger: it snaps the
   boundaries of predicted MONEY/PERCENT spans to the value pattern they overlap and adds
   pattern matches the model missed. Switchable in ``config.cfg`` so both are measured.
-- ``perfreport_values``: fills value, unit, cmp, approx, per (normaliser) and role
-  (role classifier) on every MONEY/PERCENT entity.
+- ``perfreport_span_scores``: beam confidences for the ``ner`` variant (off by default).
+- ``perfreport.name_suggester.v1``: spancat's candidate spans for names.
 - ``docbin_from_documents``: gold Documents → training paragraphs with entities and spans.
+
+Value filling (``perfreport_values``) lives in :mod:`pipeline.values`, the ``._`` attributes in
+:mod:`pipeline.extensions`.
 """
 
 from __future__ import annotations
@@ -19,18 +22,10 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans, registry
 from thinc.api import Ragged, get_current_ops
 
-from pipeline.document import Document
-from pipeline.normalise import NormaliseError, normalise
+from pipeline.document import NAME_LABELS, VALUE_LABELS, Document
+from pipeline.extensions import register_extensions
 from pipeline.rules import repair_project, rule_spans, value_matches
-
-for _name in ("value", "unit", "cmp", "approx", "per", "role", "score"):
-    if not Span.has_extension(_name):
-        Span.set_extension(_name, default=None)
-if not Doc.has_extension("relations"):
-    # list of dicts: {"head": (start_char, end_char), "tail": (start_char, end_char), "type": str, "score": float}
-    Doc.set_extension("relations", default=None)
-if not Doc.has_extension("normalise_errors"):
-    Doc.set_extension("normalise_errors", default=None)
+from pipeline.values import ValueAttributes, make_values  # noqa: F401  (installed entry points name pipeline.tag:make_values)
 
 
 def char_span(doc: Doc, start: int, end: int, label: str) -> Span | None:
@@ -39,7 +34,8 @@ def char_span(doc: Doc, start: int, end: int, label: str) -> Span | None:
 
 
 @Language.factory("perfreport_value_patterns",
-                  default_config={"add_missing": True, "project_boundaries": False, "name_fallback": False})
+                  default_config={"add_missing": True, "project_boundaries": False, "name_fallback": False},
+                  assigns=["doc.ents"])
 def make_value_patterns(nlp: Language, name: str, add_missing: bool, project_boundaries: bool,
                         name_fallback: bool) -> ValuePatterns:
     return ValuePatterns(add_missing, project_boundaries, name_fallback)
@@ -65,7 +61,7 @@ class ValuePatterns:
             lo = bisect.bisect_left(match_starts, ent.start_char - 40)
             hi = bisect.bisect_left(match_starts, ent.end_char)
             overlap = [m for m in matches[lo:hi] if ent.start_char < m[1]]
-            if ent.label_ in ("MONEY", "PERCENT"):
+            if ent.label_ in VALUE_LABELS:
                 if not overlap:
                     continue  # a value the patterns cannot read is more likely wrong than right
                 s, e, label = overlap[0]
@@ -95,7 +91,7 @@ class ValuePatterns:
                     kept.append(span)
         if self.name_fallback:
             for s, e, label in rule_spans(text):
-                if label in ("INDICATOR", "PROJECT"):
+                if label in NAME_LABELS:
                     span = char_span(doc, s, e, label)
                     if span is not None and all(span.end <= k.start or span.start >= k.end for k in kept):
                         kept.append(span)
@@ -103,9 +99,10 @@ class ValuePatterns:
         return doc
 
 
-@Language.factory("perfreport_spans_to_ents", default_config={"spans_key": "sc"})
+@Language.factory("perfreport_spans_to_ents", default_config={"spans_key": "sc"}, assigns=["doc.ents", "span._.score"])
 def make_spans_to_ents(nlp: Language, name: str, spans_key: str):
     """After spancat: the best-scoring non-overlapping spans become the flat entities SCHEMA wants."""
+    register_extensions()
 
     def spans_to_ents(doc: Doc) -> Doc:
         group = doc.spans.get(spans_key)
@@ -128,13 +125,15 @@ def make_spans_to_ents(nlp: Language, name: str, spans_key: str):
     return spans_to_ents
 
 
-@Language.factory("perfreport_span_scores", default_config={"beam_width": 4, "ner_name": "ner"})
+@Language.factory("perfreport_span_scores", default_config={"beam_width": 4, "ner_name": "ner"},
+                  assigns=["span._.score"])
 def make_span_scores(nlp: Language, name: str, beam_width: int, ner_name: str):
     """A confidence per entity: the probability mass of the beam parses that contain it.
 
     The greedy ``ner`` gives no probabilities; a small beam over the same model does. Runs
     after every other tagging step, so the scores belong to the spans that are finally output.
     """
+    register_extensions()
 
     def span_scores(doc: Doc) -> Doc:
         if not doc.ents:
@@ -150,47 +149,6 @@ def make_span_scores(nlp: Language, name: str, beam_width: int, ner_name: str):
         return doc
 
     return span_scores
-
-
-@Language.factory("perfreport_values", default_config={"role_model": None})
-def make_values(nlp: Language, name: str, role_model: str | None) -> ValueAttributes:
-    return ValueAttributes()
-
-
-class ValueAttributes:
-    """Normalise every value entity and classify its role. The role model is set by training."""
-
-    def __init__(self):
-        from pipeline.roles import CueRoleClassifier
-
-        self.role_classifier = CueRoleClassifier()
-
-    def __call__(self, doc: Doc) -> Doc:
-        errors = []
-        text = doc.text  # built from the tokens on every access: read it once
-        values = [e for e in doc.ents if e.label_ in ("MONEY", "PERCENT")]
-        for ent in values:
-            try:
-                norm = normalise(text, ent.start_char, ent.end_char, ent.label_)
-            except NormaliseError as err:
-                errors.append(str(err))
-                continue
-            ent._.value, ent._.unit, ent._.cmp, ent._.approx, ent._.per = (
-                norm.value, norm.unit, norm.cmp, norm.approx, norm.per)
-        roles = self.role_classifier.predict(text, [(e.start_char, e.end_char, e.label_) for e in values])
-        for ent, role in zip(values, roles):
-            ent._.role = role
-        doc._.normalise_errors = errors
-        return doc
-
-    def to_disk(self, path, exclude=tuple()):
-        self.role_classifier.save(path)
-
-    def from_disk(self, path, exclude=tuple()):
-        from pipeline.roles import load_role_classifier
-
-        self.role_classifier = load_role_classifier(path)
-        return self
 
 
 def paragraph_bounds(doc: Document) -> Iterator[tuple[int, int]]:

@@ -1,8 +1,10 @@
 """Training: the span tagger (spaCy, config.cfg), the role classifier and the linker.
 
 ``train_tagger`` runs ``spacy train`` on gold paragraphs; ``build_pipeline`` adds the
-non-neural stages after the trained ``ner`` so that ``spacy.load(path)`` gives the whole
-extractor; ``predict_documents`` runs it over texts with ``nlp.pipe``.
+non-neural stages after the trained tagger, handing them their trained state through spaCy's
+``initialize``, so that ``spacy.load(path)`` gives the whole extractor; ``train_model`` does
+both for ``make train`` and ``training_record`` says how a model was made.
+(``predict_documents`` lives in :mod:`pipeline.model`, re-exported here.)
 """
 
 from __future__ import annotations
@@ -11,8 +13,10 @@ import contextlib
 import hashlib
 import io
 import logging
+import platform
 import random
 from collections.abc import Iterable
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
@@ -20,17 +24,16 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import DocBin
 
-import pipeline.tag  # noqa: F401  (registers extensions and components)
-import pipeline.tokenize  # noqa: F401  (registers the tokenizer)
 from pipeline.document import Document
+from pipeline.model import predict_documents, register_components  # noqa: F401  (predict_documents: old path)
 from pipeline.tag import docbin_from_documents
-from pipeline.write import doc_to_document
 
 CONFIG = Path(__file__).resolve().parent / "config.cfg"
 CONFIGS = {"ner": CONFIG, "spancat": CONFIG.with_name("config_spancat.cfg")}
 
 
 def blank_nlp(segmenter: str = "char") -> Language:
+    register_components()
     return spacy.blank("zh", config={"nlp": {"tokenizer": {"@tokenizers": "perfreport.tokenizer.v1",
                                                             "segmenter": segmenter}}})
 
@@ -90,6 +93,7 @@ def build_pipeline(tagger_path: Path, role_classifier=None, linker=None, hybrid:
     ``hybrid``: value patterns fix MONEY/PERCENT; ``project_boundaries``: SCHEMA's year/bracket
     rule for PROJECT titles; ``name_fallback``: the baseline's name cues where the model found nothing.
     """
+    register_components()
     nlp = spacy.load(tagger_path)
     if "spancat" in nlp.pipe_names:
         nlp.add_pipe("perfreport_spans_to_ents")
@@ -100,19 +104,36 @@ def build_pipeline(tagger_path: Path, role_classifier=None, linker=None, hybrid:
         # off by default (a beam parse costs ~4× the tagger); `extract --span-scores` turns it on
         nlp.add_pipe("perfreport_span_scores")
         nlp.disable_pipe("perfreport_span_scores")
-    values = nlp.add_pipe("perfreport_values")
-    if role_classifier is not None:
-        values.role_classifier = role_classifier
-    link = nlp.add_pipe("perfreport_linker")
-    if linker is not None:
-        link.linker = linker
+    # The trained stages are fitted on SCHEMA Documents, so they arrive fitted through initialize.
+    nlp.add_pipe("perfreport_values").initialize(lambda: [], nlp=nlp, role_classifier=role_classifier)
+    nlp.add_pipe("perfreport_linker").initialize(lambda: [], nlp=nlp, linker=linker)
     return nlp
 
 
-def predict_documents(nlp: Language, docs: Iterable[Document], batch_size: int = 2) -> list[Document]:
-    """Run the pipeline on each document's text; ids and meta are kept, gold spans ignored."""
-    docs = list(docs)
-    out = []
-    for doc, spacy_doc in zip(docs, nlp.pipe((d.text for d in docs), batch_size=batch_size)):
-        out.append(doc_to_document(spacy_doc, doc.id, {"source": doc.meta.get("source")}))
-    return out
+def train_model(train_docs: list[Document], workdir: Path, segmenter: str = "jieba", component: str = "spancat",
+                hybrid: bool = True, project_boundaries: bool = True, name_fallback: bool = False,
+                roles: str = "learned", linker: str = "learned", seed: int = 0,
+                max_epochs: int | None = None) -> Language:
+    """The whole extractor trained on ``train_docs`` (what ``make train`` ships)."""
+    from pipeline.link import LearnedLinker, RuleLinker
+    from pipeline.roles import CueRoleClassifier, LearnedRoleClassifier
+
+    tagger = train_tagger(train_docs, workdir, segmenter=segmenter, seed=seed, max_epochs=max_epochs,
+                          component=component)
+    role_classifier = LearnedRoleClassifier(seed=seed).fit(train_docs) if roles == "learned" else CueRoleClassifier()
+    link = LearnedLinker(seed=seed).fit(train_docs) if linker == "learned" else RuleLinker()
+    return build_pipeline(tagger, role_classifier, link, hybrid=hybrid, project_boundaries=project_boundaries,
+                          name_fallback=name_fallback)
+
+
+def training_record(files: list[Path], train_ids: list[str], held_out_ids: list[str], config: dict[str, Any],
+                    component: str, train_seconds: float) -> dict[str, Any]:
+    """How a model was made: data (files, hash, split), options, library versions, time."""
+    return {
+        "data": {"annotation_files": [f.name for f in files], "sha256": data_hash(files),
+                 "train_ids": train_ids, "held_out_ids": held_out_ids},
+        "config": {**config, "spacy_config": CONFIGS[component].read_text()},
+        "versions": {p: version(p) for p in ("spacy", "scikit-learn", "jieba", "spacy-pkuseg", "numpy")}
+        | {"python": platform.python_version()},
+        "train_seconds": round(train_seconds, 1),
+    }
