@@ -154,3 +154,34 @@ def loo_folds(docs: Iterable[Document]) -> list[tuple[str, list[Document], Docum
     """Leave-one-report-out over the REAL reports: (held-out id, all other documents, that report)."""
     docs = sorted(docs, key=lambda d: d.id)
     return [(test.id, [d for d in docs if d.id != test.id], test) for test in docs if origin_of(test) == "real"]
+
+
+def sector_of(doc: Document) -> str:
+    """The kind of department a report comes from (``meta.sector``); its id when none is given."""
+    return str(doc.meta.get("sector") or doc.id)
+
+
+def department_folds(docs: Iterable[Document], k: int = 5) -> list[tuple[str, list[Document], list[Document]]]:
+    """Leave-departments-out over the AUTHORED reports: k folds, each holding out every document of
+    a group of sectors (real reports of those sectors leave the training set too, and are never
+    tested here: the real-report folds test them). Sectors go to folds largest first, each to the
+    fold with the fewest documents so far (ties by name), so the split is fixed and balanced.
+    """
+    docs = sorted(docs, key=lambda d: d.id)
+    by_sector: dict[str, list[Document]] = {}
+    for d in docs:
+        by_sector.setdefault(sector_of(d), []).append(d)
+    groups: list[list[str]] = [[] for _ in range(k)]
+    sizes = [0] * k
+    for sector in sorted(by_sector, key=lambda s: (-len(by_sector[s]), s)):
+        target = min(range(k), key=lambda i: (sizes[i], i))
+        groups[target].append(sector)
+        sizes[target] += len(by_sector[sector])
+    folds = []
+    for i, sectors in enumerate(groups):
+        held = set(sectors)
+        test = [d for d in docs if sector_of(d) in held and origin_of(d) != "real"]
+        train = [d for d in docs if sector_of(d) not in held]
+        if test:
+            folds.append((f"departments-{i + 1}", train, test))
+    return folds

@@ -1,11 +1,17 @@
-"""Leave-one-report-out cross-validation over the real reports (``make cv``).
+"""Cross-validation (``make cv``) under two protocols, every option side by side.
 
-Each fold trains on every other document (authored ones included) and predicts the held-out
-real report. Every option is scored on the same folds: tokenizers × (trained ner, hybrid
-ner + value patterns), the rules-only baseline, role classifiers (cue rules vs learned) and
-linkers (rule vs learned), the linkers both end to end and on gold spans. Predictions are
-pooled over folds and scored once with ``pipeline.evaluate.score``; per-fold rows are
-``pipeline.evaluate.headline``. The table is printed by :mod:`pipeline.cli.cv`.
+- ``reports``: leave-one-report-out over the real reports (each fold trains on every other
+  document, authored ones included);
+- ``departments``: leave-departments-out over the authored reports — each fold holds out every
+  document of a group of department kinds, so a choice that only suits the departments seen in
+  training shows up as such.
+
+Every option is scored on the same folds: the trained taggers with the rules that may follow
+them (value patterns, PROJECT boundaries, the table layer, project owners, name propagation),
+the rules-only baseline, role classifiers and linkers on gold spans. Predictions are pooled over
+folds and scored once with ``pipeline.evaluate.score``, and again per subset (prose documents,
+table documents, table documents the table rules were not developed on). The tables are printed
+by :mod:`pipeline.cli.cv`.
 """
 
 from __future__ import annotations
@@ -14,7 +20,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from pipeline.corpus import load_documents, loo_folds
+from pipeline.corpus import department_folds, load_documents, loo_folds
 from pipeline.document import LABELS, Document, write_jsonl
 from pipeline.evaluate import headline, score
 from pipeline.link import LearnedLinker, RuleLinker, link_document
@@ -22,92 +28,138 @@ from pipeline.roles import CueRoleClassifier, LearnedRoleClassifier
 from pipeline.rules import rule_document
 from pipeline.values import fill_values, with_roles  # noqa: F401  (fill_values, with_roles: old import path)
 
-# the rules that may follow the trained tagger (the hybrid options measured side by side)
+# What may follow the trained tagger, measured side by side on the same trained taggers. The
+# first is the option shipped before the table layer; the last is what ships now.
 RULE_VARIANTS = (
-    {"name": "", "options": {"hybrid": False}},
-    {"name": " + value patterns", "options": {"hybrid": True}},
-    {"name": " + value patterns + project boundaries", "options": {"hybrid": True, "project_boundaries": True}},
-    {"name": " + value patterns + project boundaries + name cues",
-     "options": {"hybrid": True, "project_boundaries": True, "name_fallback": True}},
+    {"name": " + value patterns + project boundaries",
+     "options": {"hybrid": True, "project_boundaries": True}},
+    {"name": " + … + tables",
+     "options": {"hybrid": True, "project_boundaries": True, "tables": True}},
+    {"name": " + … + tables + project owners",
+     "options": {"hybrid": True, "project_boundaries": True, "tables": True, "owners": True}},
+    {"name": " + … + tables + project owners + name propagation",
+     "options": {"hybrid": True, "project_boundaries": True, "tables": True, "owners": True, "propagate_names": True}},
 )
-TAGGERS = (("char", "ner"), ("jieba", "ner"), ("pkuseg", "ner"), ("jieba", "spancat"))
+TAGGERS = (("jieba", "spancat"),)
+ALL_TAGGERS = (("char", "ner"), ("jieba", "ner"), ("pkuseg", "ner"), ("jieba", "spancat"))
+PROTOCOLS = {
+    "reports": "leave-one-report-out over the 3 real reports; train = every other document, authored included",
+    "departments": "leave-departments-out over the authored reports: 5 folds, each holding out every document "
+                   "of a group of department kinds (meta.sector); train = the documents of all other kinds",
+}
 
 
 def _train_task(task: tuple) -> tuple[str, str, str, str, float]:
     """One (fold, segmenter, component) training, run in a worker process."""
     from pipeline.train import train_tagger
 
-    held_out, seg, comp, train, workdir, max_epochs = task
+    fold, seg, comp, train, workdir, max_epochs = task
     t0 = time.perf_counter()
-    path = train_tagger(train, Path(workdir) / held_out / f"{seg}_{comp}", segmenter=seg, max_epochs=max_epochs,
+    path = train_tagger(train, Path(workdir) / fold / f"{seg}_{comp}", segmenter=seg, max_epochs=max_epochs,
                         component=comp)
-    return held_out, seg, comp, str(path), time.perf_counter() - t0
+    return fold, seg, comp, str(path), time.perf_counter() - t0
+
+
+def cv_folds(docs: list[Document], protocols: tuple[str, ...]) -> list[tuple[str, str, list[Document], list[Document]]]:
+    """(protocol, fold name, train, test) for every fold of the chosen protocols."""
+    out = []
+    if "reports" in protocols:
+        out += [("reports", fold, train, [test]) for fold, train, test in loo_folds(docs)]
+    if "departments" in protocols:
+        out += [("departments", fold, train, test) for fold, train, test in department_folds(docs)]
+    return out
+
+
+def _subsets(gold: list[Document], dev_tables: set[str]) -> dict[str, list[int]]:
+    """Which documents each reported subset holds (indexes into ``gold``)."""
+    def idx(pred) -> list[int]:
+        return [i for i, d in enumerate(gold) if pred(d)]
+
+    return {
+        "all": idx(lambda d: True),
+        "prose": idx(lambda d: d.meta.get("layout", "prose") == "prose"),
+        "tables": idx(lambda d: d.meta.get("layout", "prose") != "prose"),
+        "tables unseen by the table rules": idx(lambda d: d.meta.get("layout", "prose") != "prose"
+                                                and d.id not in dev_tables),
+    }
 
 
 def run_cv(taggers=TAGGERS, workdir: Path = Path("models/_cv"), max_epochs: int | None = None,
-           annotation_dir: str = "annotations", jobs: int = 2, reuse: bool = False, log=print) -> dict[str, Any]:
+           annotation_dir: str = "annotations", jobs: int = 2, reuse: bool = False,
+           protocols: tuple[str, ...] = ("reports", "departments"), log=print) -> dict[str, Any]:
     import multiprocessing as mp
 
     from pipeline.model import predict_documents
+    from pipeline.projects import ProjectOwnerModel
     from pipeline.train import build_pipeline
 
     docs = load_documents(annotation_dir)
-    folds = loo_folds(docs)
-    preds: dict[str, list[Document]] = {}
-    gold: list[Document] = [test for _, _, test in folds]
+    folds = cv_folds(docs, protocols)
+    dev_file = Path(annotation_dir) / "notes" / "table_rules_dev_set.txt"
+    dev_tables = set(dev_file.read_text().split()) if dev_file.exists() else set()
+    preds: dict[str, dict[str, list[Document]]] = {p: {} for p in protocols}
+    gold: dict[str, list[Document]] = {p: [] for p in protocols}
     timings: dict[str, float] = {}
-
-    def add(option: str, doc: Document) -> None:
-        preds.setdefault(option, []).append(doc)
 
     trained: dict[tuple[str, str, str], str] = {}
     tasks = []
-    for held_out, train, _ in folds:
+    for _, fold, train, _ in folds:
         for seg, comp in taggers:
-            done = workdir / held_out / f"{seg}_{comp}" / "tagger" / "model-last"
+            done = workdir / fold / f"{seg}_{comp}" / "tagger" / "model-last"
             if reuse and (done / "config.cfg").exists():
-                trained[(held_out, seg, comp)] = str(done)  # same data and config: only the later stages changed
+                trained[(fold, seg, comp)] = str(done)  # same data and config: only the later stages changed
             else:
-                tasks.append((held_out, seg, comp, train, str(workdir), max_epochs))
+                tasks.append((fold, seg, comp, train, str(workdir), max_epochs))
     log(f"{len(folds)} folds × {len(taggers)} taggers: {len(tasks)} trainings to run, {jobs} at a time"
         + (f", {len(trained)} reused" if trained else ""))
     # spawn: each worker starts clean (no forked spaCy/BLAS state), one core each
     with mp.get_context("spawn").Pool(jobs, maxtasksperchild=1) as pool:
-        for held_out, seg, comp, path, seconds in pool.imap_unordered(_train_task, tasks):
-            trained[(held_out, seg, comp)] = path
-            timings[f"{held_out}/{seg}_{comp}"] = round(seconds, 1)
-            log(f"  trained {seg} {comp} for fold {held_out} in {seconds:.0f} s")
+        for fold, seg, comp, path, seconds in pool.imap_unordered(_train_task, tasks):
+            trained[(fold, seg, comp)] = path
+            timings[f"{fold}/{seg}_{comp}"] = round(seconds, 1)
+            log(f"  trained {seg} {comp} for fold {fold} in {seconds:.0f} s")
 
-    for held_out, train, test in folds:
+    for protocol, fold, train, tests in folds:
+        add = preds[protocol].setdefault
+        gold[protocol] += tests
         role_learned = LearnedRoleClassifier().fit(train)
         linker_learned = LearnedLinker().fit(train)
-        # components measured on gold spans
-        add("roles: cue rules (gold spans)", with_roles(test, CueRoleClassifier()))
-        add("roles: learned (gold spans)", with_roles(test, role_learned))
-        add("linker: rule (gold spans)", link_document(RuleLinker(), test))
-        add("linker: learned (gold spans)", link_document(linker_learned, test))
-        # rules-only baseline end to end
-        base = fill_values(rule_document(test.id, test.text), CueRoleClassifier())
-        add("rules-only baseline", link_document(RuleLinker(), base))
+        owner = ProjectOwnerModel(threshold=0.7).fit(train)
+        for test in tests:
+            # components measured on gold spans
+            add("roles: cue rules (gold spans)", []).append(with_roles(test, CueRoleClassifier()))
+            add("roles: learned (gold spans)", []).append(with_roles(test, role_learned))
+            add("linker: rule (gold spans)", []).append(link_document(RuleLinker(), test))
+            add("linker: learned (gold spans)", []).append(link_document(linker_learned, test))
+            # rules-only baseline end to end
+            base = fill_values(rule_document(test.id, test.text), CueRoleClassifier())
+            add("rules-only baseline", []).append(link_document(RuleLinker(), base))
         for seg, comp in taggers:
-            tagger = Path(trained[(held_out, seg, comp)])
+            tagger = Path(trained[(fold, seg, comp)])
             for rules in RULE_VARIANTS:
-                name = f"{seg} {comp}{rules['name']}"
-                nlp = build_pipeline(tagger, role_learned, linker_learned, **rules["options"])
-                add(name + " | learned roles+linker", predict_documents(nlp, [test])[0])
-            nlp_rule = build_pipeline(tagger, CueRoleClassifier(), RuleLinker(), **RULE_VARIANTS[-1]["options"])
-            add(f"{seg} {comp}{RULE_VARIANTS[-1]['name']} | cue roles + rule linker",
-                predict_documents(nlp_rule, [test])[0])
-    results = {}
-    for option, docs_pred in preds.items():
-        results[option] = score(gold, docs_pred)
-        results[option]["folds"] = {d.id: headline(score([g], [d], n_boot=0)) for g, d in zip(gold, docs_pred)}
-    out_dir = workdir
-    out_dir.mkdir(parents=True, exist_ok=True)
-    for option, docs_pred in preds.items():
-        write_jsonl(docs_pred, out_dir / "predictions" / (option.replace(" ", "_").replace("|", "").replace("/", "") + ".jsonl"))
-    return {"options": results, "timings_s": timings, "folds": [f[0] for f in folds],
-            "protocol": "leave-one-report-out over the real reports; train = all other documents, authored included"}
+                options = dict(rules["options"])
+                if options.pop("owners", False):
+                    options["project_owner"] = owner
+                nlp = build_pipeline(tagger, role_learned, linker_learned, **options)
+                add(f"{seg} {comp}{rules['name']}", []).extend(predict_documents(nlp, tests))
+    results: dict[str, Any] = {}
+    for protocol in protocols:
+        results[protocol] = {}
+        subsets = _subsets(gold[protocol], dev_tables)
+        for option, docs_pred in preds[protocol].items():
+            entry = score(gold[protocol], docs_pred)
+            entry["folds"] = {d.id: headline(score([g], [d], n_boot=0)) for g, d in zip(gold[protocol], docs_pred)}
+            entry["subsets"] = {
+                name: headline(score([gold[protocol][i] for i in index], [docs_pred[i] for i in index], n_boot=0))
+                for name, index in subsets.items() if name != "all" and index}
+            entry["subset_sizes"] = {name: len(index) for name, index in subsets.items()}
+            results[protocol][option] = entry
+        for option, docs_pred in preds[protocol].items():
+            name = option.replace(" ", "_").replace("|", "").replace("/", "").replace("…", "")
+            write_jsonl(docs_pred, workdir / "predictions" / protocol / f"{name}.jsonl")
+    return {"protocols": {p: {"description": PROTOCOLS[p], "options": results[p],
+                              "folds": [f for pr, f, _, _ in folds if pr == p]} for p in protocols},
+            "timings_s": timings, "table_rules_dev_set": sorted(dev_tables)}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -42,6 +42,8 @@ def register_components() -> None:
     makes it independent of how (or whether) the package was installed.
     """
     import pipeline.link  # noqa: F401  (perfreport_linker)
+    import pipeline.project_component  # noqa: F401  (perfreport_project_owners)
+    import pipeline.table_component  # noqa: F401  (perfreport_tables, perfreport_table_links)
     import pipeline.tag  # noqa: F401  (value patterns, spans to ents, span scores, name suggester)
     import pipeline.tokenize  # noqa: F401  (perfreport.tokenizer.v1)
     import pipeline.values  # noqa: F401  (perfreport_values)

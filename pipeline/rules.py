@@ -10,17 +10,13 @@ from __future__ import annotations
 import re
 
 from pipeline.document import Document, Span
+from pipeline.numbers import MONEY_RE, PERCENT_RE, find_amounts
 
-_DIGITS = r"[0-9０-９]"
-_NUMBER = rf"{_DIGITS}(?:[0-9０-９,，]*{_DIGITS})?(?:[.．]{_DIGITS}+)?"
-_CN_NUMBER = r"[零〇一二两三四五六七八九十百千万亿]*[一二两三四五六七八九十百千][零〇一二两三四五六七八九十百千万亿]*"
-# Counters after a bare 万/亿 mean a count, not money (220万条, 1.2万人, 3.2万亩).
-_COUNTERS = "人条户个次亩名件份吨套台家起所座册株头只辆间块平公千米方立册篇期场项元分"
-MONEY_RE = re.compile(
-    rf"(?<![0-9０-９.．])(?:{_NUMBER}\s?(?:余|多)?\s?(?:万亿元|千万元|百万元|亿元|万元|千元|元|万(?![{_COUNTERS}])|亿(?![{_COUNTERS}GDP]))"
-    rf"|{_CN_NUMBER}(?:余|多)?(?:亿元|万元|千元|元))(?:/[月天人年次亩户日])?"
-)
-PERCENT_RE = re.compile(rf"(?<![0-9０-９.．]){_NUMBER}\s?[%％‰]|百分之[零〇一二两三四五六七八九十百点]+")
+# The value patterns are the grammar of pipeline.numbers, the one the normaliser reads values with:
+# what is found here can be read there, the same way. MONEY_RE also matches bare 万/亿 amounts
+# (6.59万), which value_matches keeps only where the context speaks of money.
+__all__ = ["MONEY_RE", "PERCENT_RE", "INDICATOR_RE", "PROJECT_RE", "repair_project", "rule_document", "rule_spans",
+           "value_matches"]
 
 # Lexical cues of the rules-only baseline: a run of CJK characters ending in a metric head
 # word or a project head word, not crossing punctuation.
@@ -50,15 +46,9 @@ def repair_project(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def value_matches(text: str) -> list[tuple[int, int, str]]:
-    """(start, end, label) of every MONEY/PERCENT pattern match, outside 《》 titles."""
-    titles = [(m.start(), m.end()) for m in re.finditer(r"《[^》\n]*》", text)]
-    found = []
-    for regex, label in ((MONEY_RE, "MONEY"), (PERCENT_RE, "PERCENT")):
-        for m in regex.finditer(text):
-            if text[m.end() : m.end() + 3] == "GDP" or any(a <= m.start() < b for a, b in titles):
-                continue
-            found.append((m.start(), m.end(), label))
-    return sorted(found)
+    """(start, end, label) of every MONEY/PERCENT amount the grammar finds and can read, outside
+    《》 titles, sorted and not overlapping (:func:`pipeline.numbers.find_amounts`)."""
+    return [(a.start, a.end, a.label) for a in find_amounts(text)]
 
 
 def rule_spans(text: str) -> list[tuple[int, int, str]]:

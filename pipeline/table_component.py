@@ -21,13 +21,7 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from pipeline.extensions import register_extensions
-from pipeline.tables import Table, read_tables
-
-register_extensions()
-if not Doc.has_extension("tables"):
-    Doc.set_extension("tables", default=None)
-if not Span.has_extension("from_table"):
-    Span.set_extension("from_table", default=False)
+from pipeline.tables import Table, read_tables, template_ranges
 
 
 @Language.factory("perfreport_tables", assigns=["doc.ents", "doc._.tables", "span._.value", "span._.role"])
@@ -36,9 +30,16 @@ def make_tables(nlp: Language, name: str) -> TableSpans:
 
 
 class TableSpans:
+    def __init__(self):
+        register_extensions()
+
     def __call__(self, doc: Doc) -> Doc:
-        tables = read_tables(doc.text)
+        text = doc.text
+        tables = read_tables(text)
         doc._.tables = tables
+        template = template_ranges(text)
+        if template:  # §4a: the form's filling instructions give no spans, whatever the tagger saw
+            doc.ents = [e for e in doc.ents if not any(a <= e.start_char < b for a, b in template)]
         if not tables:
             return doc
         spans: list[Span] = []
@@ -67,6 +68,9 @@ def make_table_links(nlp: Language, name: str) -> TableLinks:
 
 
 class TableLinks:
+    def __init__(self):
+        register_extensions()
+
     def __call__(self, doc: Doc) -> Doc:
         tables: list[Table] = doc._.tables or []
         if not tables:

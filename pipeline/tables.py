@@ -225,3 +225,16 @@ def _place_values(table: Table, label: Cell | None, groups: list[list[Cell]], co
             table.link(span, owner, "project")
 
 
+# Filling instructions printed by the form (SCHEMA §4a: template text, never data).
+_TEMPLATE_LINE = re.compile(r"^\s*(?:填报说明|填表说明)|需说明原因|须说明原因|应说明原因|请说明原因|"
+                            r"[=＝]\s*[\u4e00-\u9fff（）()]*数\s*[/÷]|按.{0,8}填列|填写.{0,6}(?:说明|要求)")
+
+
+def template_ranges(text: str) -> list[tuple[int, int]]:
+    """(start, end) of every line that is the form's own instruction, not the report's content."""
+    out, pos = [], 0
+    for line in text.split("\n"):
+        if _TEMPLATE_LINE.search(line):
+            out.append((pos, pos + len(line)))
+        pos += len(line) + 1
+    return out

@@ -87,11 +87,15 @@ def train_tagger(
 
 
 def build_pipeline(tagger_path: Path, role_classifier=None, linker=None, hybrid: bool = True,
-                   project_boundaries: bool = False, name_fallback: bool = False) -> Language:
+                   project_boundaries: bool = False, name_fallback: bool = False, tables: bool = False,
+                   project_owner=None, propagate_names: bool = False) -> Language:
     """The full extractor: trained tagger, then rules (hybrid), values and roles, linker.
 
     ``hybrid``: value patterns fix MONEY/PERCENT; ``project_boundaries``: SCHEMA's year/bracket
-    rule for PROJECT titles; ``name_fallback``: the baseline's name cues where the model found nothing.
+    rule for PROJECT titles; ``name_fallback``: the baseline's name cues where the model found nothing;
+    ``project_owner``: a fitted ``ProjectOwnerModel`` (names that own an amount become PROJECTs);
+    ``propagate_names``: every other mention of a found PROJECT name is marked; ``tables``: the
+    table layer (SCHEMA §4a) reads the tables and decides their spans, roles and links.
     """
     register_components()
     nlp = spacy.load(tagger_path)
@@ -100,6 +104,11 @@ def build_pipeline(tagger_path: Path, role_classifier=None, linker=None, hybrid:
     if hybrid:
         nlp.add_pipe("perfreport_value_patterns", config={"project_boundaries": project_boundaries,
                                                           "name_fallback": name_fallback})
+    if project_owner is not None or propagate_names:
+        nlp.add_pipe("perfreport_project_owners", config={"propagate_names": propagate_names}).initialize(
+            lambda: [], nlp=nlp, model=project_owner)
+    if tables:
+        nlp.add_pipe("perfreport_tables")
     if "ner" in nlp.pipe_names:
         # off by default (a beam parse costs ~4× the tagger); `extract --span-scores` turns it on
         nlp.add_pipe("perfreport_span_scores")
@@ -107,23 +116,29 @@ def build_pipeline(tagger_path: Path, role_classifier=None, linker=None, hybrid:
     # The trained stages are fitted on SCHEMA Documents, so they arrive fitted through initialize.
     nlp.add_pipe("perfreport_values").initialize(lambda: [], nlp=nlp, role_classifier=role_classifier)
     nlp.add_pipe("perfreport_linker").initialize(lambda: [], nlp=nlp, linker=linker)
+    if tables:
+        nlp.add_pipe("perfreport_table_links")
     return nlp
 
 
 def train_model(train_docs: list[Document], workdir: Path, segmenter: str = "jieba", component: str = "spancat",
                 hybrid: bool = True, project_boundaries: bool = True, name_fallback: bool = False,
                 roles: str = "learned", linker: str = "learned", seed: int = 0,
-                max_epochs: int | None = None) -> Language:
+                max_epochs: int | None = None, tables: bool = True, project_owners: bool = True,
+                propagate_names: bool = True) -> Language:
     """The whole extractor trained on ``train_docs`` (what ``make train`` ships)."""
     from pipeline.link import LearnedLinker, RuleLinker
+    from pipeline.projects import ProjectOwnerModel
     from pipeline.roles import CueRoleClassifier, LearnedRoleClassifier
 
     tagger = train_tagger(train_docs, workdir, segmenter=segmenter, seed=seed, max_epochs=max_epochs,
                           component=component)
     role_classifier = LearnedRoleClassifier(seed=seed).fit(train_docs) if roles == "learned" else CueRoleClassifier()
     link = LearnedLinker(seed=seed).fit(train_docs) if linker == "learned" else RuleLinker()
+    owner = ProjectOwnerModel(threshold=0.7).fit(train_docs) if project_owners else None
     return build_pipeline(tagger, role_classifier, link, hybrid=hybrid, project_boundaries=project_boundaries,
-                          name_fallback=name_fallback)
+                          name_fallback=name_fallback, tables=tables, project_owner=owner,
+                          propagate_names=propagate_names)
 
 
 def training_record(files: list[Path], train_ids: list[str], held_out_ids: list[str], config: dict[str, Any],

@@ -113,6 +113,8 @@ class ValueAttributes:
             values = [e for e in doc.ents if e.label_ in VALUE_LABELS]
             errors = []
             for ent, f in zip(values, found):
+                if ent._.from_table:
+                    continue  # the table said what it is (value by the header's unit, role by its column)
                 if f.norm is None:
                     errors.append(f.error)
                 else:

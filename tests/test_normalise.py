@@ -151,7 +151,12 @@ def test_gold_corpus_values_are_reproduced():
     for doc in load_documents("annotations"):
         for s in doc.spans:
             if s.is_value:
-                n = normalise(doc.text, s.start, s.end, s.label)
-                if abs(n.value - s.value) > 1e-6 * max(1, abs(s.value)) or n.cmp != s.cmp or n.approx != s.approx:
-                    wrong.append((doc.id, doc.surface(s), s.value, s.cmp, s.approx, n))
+                try:
+                    n = normalise(doc.text, s.start, s.end, s.label)
+                except NormaliseError as err:
+                    wrong.append((doc.id, doc.surface(s), s.value, str(err)))
+                    continue
+                if abs(n.value - s.value) > 1e-6 * max(1, abs(s.value)) or n.cmp != s.cmp or n.approx != s.approx \
+                        or (n.per or None) != (s.per or None):
+                    wrong.append((doc.id, doc.surface(s), s.value, s.cmp, s.approx, s.per, n))
     assert wrong == []

@@ -15,7 +15,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
 
-from pipeline.read import SUPPORTED, RawReport, ReadError, decode_text, find_inputs, read_reports
+from pipeline.read import RawReport, ReadError, decode_text, find_inputs, read_reports
 
 CHINESE = "2023年项目预算执行率达到95%，资金到位390.88万元。\n绩效目标：完成培训1200人次。\n"
 
