@@ -21,7 +21,9 @@ Tolerances (the constants below; tests/test_checks.py pins them):
   parts and is not a finding; parts above their total always are.
 - **rate**: the shown rate and the quotient actual ÷ target are each taken as the interval
   their rounding allows; a finding needs the two intervals more than 0.5 percentage points apart
-  for every pairing of the amounts beside the rate.
+  for every pairing of the amounts beside the rate (a budget may be the sum of those stated:
+  年初+追加). A rate under 100% beside spending above every budget in sight is not judged: it
+  was computed against a budget adjusted later.
 - **score**: a 得分 above its 分值; row scores (or prose item scores) whose sum differs from the
   stated total by more than 0.05 分 (half of the 0.1 分 scores are written to).
 - **unit**: an amount whose value × 10⁴ (or ÷ 10⁴) lies within a factor 3 of its siblings'
@@ -209,7 +211,7 @@ def _depth(text: str, start: int, end: int) -> int:
 def _spaced(text: str, start: int, end: int) -> bool:
     """A row whose cells are separated by spaces (PDF text), not by tabs or bars."""
     line = text[start:end]
-    return line.count("\t") < 2 and line.count("|") < 2
+    return "\t" not in line and line.count("|") < 2
 
 
 def _cells(text: str, start: int, end: int) -> list[tuple[int, int]] | None:
@@ -219,7 +221,7 @@ def _cells(text: str, start: int, end: int) -> list[tuple[int, int]] | None:
     three or more space-separated pieces, two of them numbers, or a header naming 分值 and 得分.
     """
     line = text[start:end]
-    sep = "\t" if line.count("\t") >= 2 else "|" if line.count("|") >= 2 else None
+    sep = "\t" if "\t" in line else "|" if line.count("|") >= 2 else None
     if sep is None:
         tokens = list(re.finditer(r"\S+", line))
         words = [t.group() for t in tokens]
@@ -596,6 +598,8 @@ def _table_groups(rep: _Report) -> list[_Group]:
             if not row.money or not _TABLE_TOTAL.search(row.label):
                 continue
             for rows in _part_sets(block, r):
+                if any("小计" in p.label for p in rows):
+                    continue  # subtotals among the rows: which rows add up to what is not plain
                 for col, total in row.money.items():
                     parts = [p.money[col] for p in rows if col in p.money]
                     if len(parts) < 2 or not _amount(total) or total.approx:
@@ -660,14 +664,14 @@ def _partial_list(rep: _Report, total: Span, parts: list[Span], got: float) -> b
 # ---------------------------------------------------------------- sum
 
 
-def check_sum(rep: _Report, groups: list[_Group] | None = None) -> list[Check]:
+def _sum_checks(rep: _Report, groups: list[_Group]) -> list[Check]:
     """Parts listed under a total that do not add up to it beyond rounding.
 
-    A failure that one figure scaled by 10⁴ repairs is left to :func:`check_unit`.
+    A failure that one figure scaled by 10⁴ repairs is left to the unit check.
     """
     found: list[Check] = []
     seen: set[tuple[str, ...]] = set()
-    for group in groups if groups is not None else _groups(rep):
+    for group in groups:
         if not group.totals or not group.readings or _consistent(rep, group):
             continue
         total, parts = group.totals[0], group.readings[0]
@@ -712,7 +716,7 @@ def _unit_message(rep: _Report, span: Span, reference: float, why: str) -> str:
     return f"{surface}与{why}{_yuan(abs(reference))}相差约{max(ratio, 1 / ratio):.0f}倍（接近一万倍），{guess}"
 
 
-def check_unit(rep: _Report, groups: list[_Group] | None = None) -> list[Check]:
+def _unit_checks(rep: _Report, groups: list[_Group]) -> list[Check]:
     """An amount a power of ten thousand away from the amounts it is listed with."""
     flagged: dict[str, Check] = {}
 
@@ -721,7 +725,7 @@ def check_unit(rep: _Report, groups: list[_Group] | None = None) -> list[Check]:
             ids = [span.id, *dict.fromkeys(o.id for o in others if o.id != span.id)]
             flagged[span.id] = Check("unit", ids, _unit_message(rep, span, reference, why))
 
-    for group in groups if groups is not None else _groups(rep):
+    for group in groups:
         # 1. a failed sum that rescaling one figure by 10⁴ repairs
         if group.totals and group.readings and not _consistent(rep, group):
             total, parts = group.totals[0], group.readings[0]
@@ -837,7 +841,7 @@ def _rate_options(rep: _Report, rate: Span) -> list[tuple[float, Span, list[Span
     return sorted(options, key=lambda o: o[0]) or None
 
 
-def check_rate(rep: _Report) -> list[Check]:
+def _rate_checks(rep: _Report) -> list[Check]:
     """A 执行率/支付率/拨付率/控制率 that differs from actual ÷ target of the amounts beside it.
 
     Amounts that another rate of the same sentence is computed from are not this rate's
@@ -1013,7 +1017,7 @@ def _prose_scores(rep: _Report) -> list[Check]:
     return found
 
 
-def check_score(rep: _Report) -> list[Check]:
+def _score_checks(rep: _Report) -> list[Check]:
     """A 得分 above its 分值, or scores that do not add up to the stated total (tables and prose)."""
     return _table_scores(rep) + _prose_scores(rep)
 
@@ -1158,7 +1162,7 @@ def _pair_edges(rep: _Report) -> list[tuple[int, int, Span, Span, str]]:
     return edges
 
 
-def check_unmet(rep: _Report) -> list[Check]:
+def _unmet_checks(rep: _Report) -> list[Check]:
     """An indicator whose actual value misses its target, comparator respected.
 
     Targets and actuals pair one to one, strongest and nearest first, so that a target already
@@ -1196,11 +1200,40 @@ def check_unmet(rep: _Report) -> list[Check]:
 # ---------------------------------------------------------------- all together
 
 
+def check_sum(doc: Document) -> list[Check]:
+    """``sum``: parts listed under a total (其中…, 按…分…, numbered items, table rows) that do not add up."""
+    rep = _report(doc)
+    return _sum_checks(rep, _groups(rep))
+
+
+def check_rate(doc: Document) -> list[Check]:
+    """``rate``: a 执行率/支付率/拨付率/控制率 that differs from actual ÷ target of its amounts."""
+    return _rate_checks(_report(doc))
+
+
+def check_score(doc: Document) -> list[Check]:
+    """``score``: a 得分 above its 分值, or scores that do not add up to the stated total."""
+    return _score_checks(_report(doc))
+
+
+def check_unit(doc: Document) -> list[Check]:
+    """``unit``: an amount a power of ten thousand away from the amounts it is listed with."""
+    rep = _report(doc)
+    return _unit_checks(rep, _groups(rep))
+
+
+def check_unmet(doc: Document) -> list[Check]:
+    """``unmet``: an indicator whose actual value misses its target, comparator respected."""
+    return _unmet_checks(_report(doc))
+
+
 def check_document(doc: Document) -> list[Check]:
     """Every finding on one report, by kind: sum, rate, score, unit, unmet."""
     rep = _report(doc)
     groups = _groups(rep)
-    return check_sum(rep, groups) + check_rate(rep) + check_score(rep) + check_unit(rep, groups) + check_unmet(rep)
+    return (
+        _sum_checks(rep, groups) + _rate_checks(rep) + _score_checks(rep) + _unit_checks(rep, groups) + _unmet_checks(rep)
+    )
 
 
 def checks_json(doc: Document) -> list[dict[str, Any]]:

@@ -30,6 +30,8 @@ from spacy.tokens import Doc
 from pipeline.document import NAME_LABELS, TAIL_TYPE, VALUE_LABELS, Document, Relation
 from pipeline.extensions import register_extensions
 from pipeline.persist import load_kind, save_kind
+from pipeline.table_cells import split_cells
+from pipeline.tables import read_tables, table_relations
 
 SENTENCE_END = set("。；！？;!?\n")
 CLAUSE_END = SENTENCE_END | set("，,：:")
@@ -64,8 +66,10 @@ class Layout:
     # per line: item path as a tuple of line indexes of the enclosing item heads (outermost first)
     line_items: list[tuple[int, ...]] = field(default_factory=list)
     line_level: list[int | None] = field(default_factory=list)
-    # per line: index of the first line of its table block (tab-separated rows), or None
+    # per line: index of the first line of its table block, or None; and its cells' starts. Rows
+    # come from the table layer (pipeline.table_cells), so tab, | and space-separated rows count alike.
     table_head: list[int | None] = field(default_factory=list)
+    cell_starts: dict[int, list[int]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, text: str) -> Layout:
@@ -73,12 +77,13 @@ class Layout:
         lay.sentence_starts = [0] + [i + 1 for i, ch in enumerate(text) if ch in SENTENCE_END]
         lay.clause_starts = [0] + [i + 1 for i, ch in enumerate(text) if ch in CLAUSE_END]
         lay.line_starts = [0] + [i + 1 for i, ch in enumerate(text) if ch == "\n"]
+        for cell in split_cells(text):
+            lay.cell_starts.setdefault(cell.line, []).append(cell.start)
         stack: list[tuple[int, int]] = []  # (level, line index)
         block_head = None
         for n, start in enumerate(lay.line_starts):
             end = text.find("\n", start)
-            line = text[start : end if end != -1 else len(text)]
-            stripped = line.lstrip()
+            stripped = text[start : end if end != -1 else len(text)].lstrip()
             level = next((lv for lv, rx in enumerate(ITEM_MARKERS) if rx.match(stripped)), None)
             if level is not None:
                 while stack and stack[-1][0] >= level:
@@ -86,12 +91,9 @@ class Layout:
                 stack.append((level, n))
             lay.line_level.append(level)
             lay.line_items.append(tuple(ln for _, ln in stack))
-            if "\t" in line:
-                block_head = n if block_head is None else block_head
-                lay.table_head.append(block_head)
-            else:
-                block_head = None
-                lay.table_head.append(None)
+            is_row = len(lay.cell_starts.get(n, ())) > 1
+            block_head = (n if block_head is None else block_head) if is_row else None
+            lay.table_head.append(block_head)
         return lay
 
     def index(self, starts: list[int], pos: int) -> int:
@@ -107,8 +109,7 @@ class Layout:
         return self.index(self.line_starts, pos)
 
     def column(self, pos: int) -> int:
-        line_start = self.line_starts[self.line(pos)]
-        return self.text.count("\t", line_start, pos)
+        return max(0, self.index(self.cell_starts.get(self.line(pos), []), pos))
 
     def item_path(self, pos: int) -> tuple[int, ...]:
         return self.line_items[self.line(pos)]
@@ -337,14 +338,18 @@ def document_mentions(doc: Document) -> tuple[list[tuple[Mention, str | None]], 
     return values, mentions
 
 
-def link_document(linker, doc: Document) -> Document:
-    """A copy of ``doc`` with its relations replaced by the linker's (used for --link-only)."""
+def link_document(linker, doc: Document, tables: bool = True) -> Document:
+    """A copy of ``doc`` with its relations replaced by the linker's (--link-only); ``tables``: with
+    the table layer's relations put in, as ``perfreport_table_links`` does in the pipeline."""
     values, mentions = document_mentions(doc)
     ids = {(s.start, s.end): s.id for s in doc.spans}
-    relations = [
-        Relation(head=ids[(v.start, v.end)], tail=ids[(m.start, m.end)], type=TAIL_TYPE[m.label], score=round(p, 4))
-        for v, m, p in linker.link(doc.text, values, mentions)
-    ]
+    found = [{"head": (v.start, v.end), "tail": (m.start, m.end), "type": TAIL_TYPE[m.label], "score": p}
+             for v, m, p in linker.link(doc.text, values, mentions)]
+    if tables:
+        found = table_relations(read_tables(doc.text), [(v.start, v.end) for v, _ in values],
+                                [(m.start, m.end) for m in mentions], found)
+    relations = [Relation(head=ids[r["head"]], tail=ids[r["tail"]], type=r["type"], score=round(r["score"], 4))
+                 for r in found]
     return Document(id=doc.id, text=doc.text, meta=dict(doc.meta), spans=list(doc.spans), relations=relations)
 
 

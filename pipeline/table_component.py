@@ -8,10 +8,9 @@ Two registered components, because a table speaks twice in the pipeline:
   model span that overlaps a table span gives way). Each table value carries its value, role and
   comparator on ``span._.value/role/cmp`` and ``span._.from_table = True``, so that
   ``perfreport_values`` leaves them as the table says.
-- ``perfreport_table_links`` (after ``perfreport_linker``): a table value links to what its row
-  and column say (its 三级指标, the 执行率 header, the 项目名称 project) instead of what the
-  linker guessed; a value elsewhere inside a project's table (a 年度总体目标 cell) that the
-  linker gave no project is linked to the table's project, which owns it (§4a).
+- ``perfreport_table_links`` (after ``perfreport_linker``): puts the tables' own relations in
+  (``pipeline.tables.table_relations``, which ``link_document`` uses too when the linker runs on
+  gold spans).
 """
 
 from __future__ import annotations
@@ -21,7 +20,7 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from pipeline.extensions import register_extensions
-from pipeline.tables import Table, read_tables, template_ranges
+from pipeline.tables import Table, read_tables, table_relations, template_ranges
 
 
 @Language.factory("perfreport_tables", assigns=["doc.ents", "doc._.tables", "span._.value", "span._.role"])
@@ -73,30 +72,8 @@ class TableLinks:
 
     def __call__(self, doc: Doc) -> Doc:
         tables: list[Table] = doc._.tables or []
-        if not tables:
-            return doc
-        ents = {(e.start_char, e.end_char): e for e in doc.ents}
-        table_heads: set[tuple[int, int]] = set()
-        added = []
-        for table in tables:
-            for head, tail, kind in table.links:
-                h, t = table.spans[head], table.spans[tail]
-                if (h.start, h.end) in ents and (t.start, t.end) in ents:
-                    table_heads.add((h.start, h.end))
-                    added.append({"head": (h.start, h.end), "tail": (t.start, t.end), "type": kind, "score": 1.0})
-        relations = [r for r in (doc._.relations or []) if tuple(r["head"]) not in table_heads]
-        # §4a: the 项目名称 project owns every value of its table, prose cells included.
-        for table in tables:
-            if table.project is None or (table.project.start, table.project.end) not in ents:
-                continue
-            owner = (table.project.start, table.project.end)
-            for ent in doc.ents:
-                key = (ent.start_char, ent.end_char)
-                if ent.label_ not in ("MONEY", "PERCENT") or key in table_heads:
-                    continue
-                if not (table.start <= ent.start_char < table.end):
-                    continue
-                if not any(tuple(r["head"]) == key and r["type"] == "project" for r in relations):
-                    relations.append({"head": key, "tail": owner, "type": "project", "score": 0.9})
-        doc._.relations = sorted(relations + added, key=lambda r: (r["head"], r["tail"]))
+        if tables:
+            values = [(e.start_char, e.end_char) for e in doc.ents if e.label_ in ("MONEY", "PERCENT")]
+            names = [(e.start_char, e.end_char) for e in doc.ents if e.label_ not in ("MONEY", "PERCENT")]
+            doc._.relations = table_relations(tables, values, names, doc._.relations or [])
         return doc

@@ -238,3 +238,38 @@ def template_ranges(text: str) -> list[tuple[int, int]]:
             out.append((pos, pos + len(line)))
         pos += len(line) + 1
     return out
+
+
+Relation = dict  # {"head": (start, end), "tail": (start, end), "type": str, "score": float}
+
+
+def table_relations(tables: list[Table], values: list[tuple[int, int]], names: list[tuple[int, int]],
+                    relations: list[Relation]) -> list[Relation]:
+    """The linker's relations with the tables' own put in (SCHEMA §4a).
+
+    A table value links to what its row and column say (its 三级指标, the 执行率 header, the
+    项目名称 project) instead of what the linker guessed; any other value inside a project's
+    table (a 年度总体目标 cell) that the linker gave no project is linked to the table's project,
+    which owns it. Only spans that exist (``values``, ``names``: (start, end)) are linked.
+    """
+    present = set(values) | set(names)
+    table_heads: set[tuple[int, int]] = set()
+    added: list[Relation] = []
+    for table in tables:
+        for head, tail, kind in table.links:
+            h, t = table.spans[head], table.spans[tail]
+            if (h.start, h.end) in present and (t.start, t.end) in present:
+                table_heads.add((h.start, h.end))
+                added.append({"head": (h.start, h.end), "tail": (t.start, t.end), "type": kind, "score": 1.0})
+    kept = [r for r in relations if tuple(r["head"]) not in table_heads]
+    has_project = {tuple(r["head"]) for r in kept if r["type"] == "project"}
+    for table in tables:
+        owner = (table.project.start, table.project.end) if table.project else None
+        if owner is None or owner not in present:
+            continue
+        for value in values:
+            if value in table_heads or value in has_project or not table.start <= value[0] < table.end:
+                continue
+            kept.append({"head": value, "tail": owner, "type": "project", "score": 0.9})
+            has_project.add(value)
+    return sorted(kept + added, key=lambda r: (tuple(r["head"]), tuple(r["tail"])))

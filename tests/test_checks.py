@@ -524,7 +524,7 @@ def test_checks_json_matches_the_schema_shape():
 
 
 def gold_docs() -> list[Document]:
-    return read_jsonl(sorted((ROOT / "annotations").glob("*.jsonl")))
+    return read_jsonl(sorted((ROOT / "annotations").glob("*.jsonl")), skip_bad=True)
 
 
 def test_gold_report_001_inconsistencies_are_found():
@@ -554,3 +554,27 @@ def test_rate_against_a_budget_adjusted_later_is_not_judged():
     spans = [("T1", "2030.06万元", "MONEY", "target", 2030.06 * W), ("T2", "3362.15万元", "MONEY", "actual", 3362.15 * W),
              ("T3", "执行率", "INDICATOR"), ("T4", "81%", "PERCENT", "actual", 0.81)]
     assert check_document(doc_of(text, spans, [("T4", "T3")])) == []
+
+
+def test_sum_table_rows_over_a_total_row_and_subtotals():
+    def table(second: str, subtotal: bool = False) -> Document:
+        rows = [("农村供水保障工程", "2,860.00万元"), ("中小河流治理项目", f"{second}万元")]
+        if subtotal:
+            rows.append(("小计", "4,810.00万元"))
+        text = "项目名称\t调整预算数\n" + "".join(f"{a}\t{b}\n" for a, b in rows) + "合计\t4,810.00万元\n"
+        spans = [(f"M{n}", b, "MONEY", "target", float(b[:-2].replace(",", "")) * W) for n, (_, b) in enumerate(rows)]
+        spans.append(("MT", "4,810.00万元", "MONEY", "target", 4810 * W))
+        return doc_of(text, spans)
+
+    assert check_document(table("1,950.00")) == []
+    assert only(table("1,900.00"), "sum").spans == ["MT", "M0", "M1"]
+    assert check_document(table("1,950.00", subtotal=True)) == []  # 小计 rows: not checked
+
+
+def test_one_function_per_kind_makes_up_check_document():
+    from pipeline.checks import check_rate, check_score, check_sum, check_unit, check_unmet
+
+    doc = combined_report(consistent=False)
+    by_kind = check_sum(doc) + check_rate(doc) + check_score(doc) + check_unit(doc) + check_unmet(doc)
+    assert [c.to_json() for c in by_kind] == [c.to_json() for c in check_document(doc)]
+    assert [c.kind for c in check_unit(doc)] == ["unit"] and [c.kind for c in check_sum(doc)] == ["sum"]
