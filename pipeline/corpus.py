@@ -4,9 +4,11 @@ Split policy (fixed, so that every figure reported on "test" is comparable over 
 
 - ``load_corpus`` returns splits ``train`` and ``test``. ``test`` is the documents whose id
   is in :data:`HELD_OUT` — the real report ``001_bae6ad46e6b56273`` (璧山区应急管理局,
-  部门整体支出) and the authored report ``a04_district_water_bureau`` — and ``train`` is
-  every other document. A held-out id that has no annotation file yet is simply absent.
-  Nothing is chosen at random and the list changes only by editing this module.
+  部门整体支出) and the authored report ``a04_district_water_bureau`` — and every authored
+  document of a department kind in :data:`HELD_OUT_SECTORS`: kinds with no document in
+  ``train``, among them the eight table documents n61–n68 written after the table rules were
+  (so the table layer was never developed on them). ``train`` is every other document. Nothing
+  is chosen at random and the lists change only by editing this module.
 - ``loo_folds`` is the other protocol: leave one REAL report out at a time, training on all
   the other documents (authored ones included), so every real report is scored once as
   unseen text.
@@ -33,6 +35,13 @@ ORIGINS = ("real", "authored")
 
 # The fixed held-out test documents (see the module docstring).
 HELD_OUT = ("001_bae6ad46e6b56273", "a04_district_water_bureau")
+HELD_OUT_SECTORS = (
+    "audit", "commerce", "data_centre", "development_reform", "disabled_federation", "supply_coop", "township",
+    "urban_management",
+    # the kinds of n61–n68 (tables written after the table layer, never used to develop it)
+    "ethnic_religious", "government_affairs", "government_services", "housing_fund", "petitions", "procuratorate",
+    "red_cross", "road_maintenance",
+)
 
 SPAN_FIELDS = {
     "id": datasets.Value("string"),
@@ -122,14 +131,17 @@ def to_dataset(docs: Iterable[Document]) -> datasets.Dataset:
 
 
 def split_documents(docs: Iterable[Document]) -> tuple[list[Document], list[Document]]:
-    """(train, test) by the fixed :data:`HELD_OUT` list."""
+    """(train, test) by the fixed :data:`HELD_OUT` ids and :data:`HELD_OUT_SECTORS` kinds."""
     docs = list(docs)
-    held = set(HELD_OUT)
-    return [d for d in docs if d.id not in held], [d for d in docs if d.id in held]
+
+    def held(d: Document) -> bool:
+        return d.id in HELD_OUT or (origin_of(d) != "real" and d.meta.get("sector") in HELD_OUT_SECTORS)
+
+    return [d for d in docs if not held(d)], [d for d in docs if held(d)]
 
 
 def to_dataset_dict(docs: Iterable[Document]) -> datasets.DatasetDict:
-    """Splits ``train`` and ``test`` (test = the documents in :data:`HELD_OUT`), one row per document."""
+    """Splits ``train`` and ``test`` (test = :func:`split_documents`'s), one row per document."""
     train, test = split_documents(docs)
     return datasets.DatasetDict({"train": to_dataset(train), "test": to_dataset(test)})
 

@@ -7,7 +7,15 @@ import json
 import datasets
 import pytest
 
-from pipeline.corpus import HELD_OUT, from_row, load_corpus, load_documents, loo_folds, to_dataset_dict
+from pipeline.corpus import (
+    HELD_OUT,
+    HELD_OUT_SECTORS,
+    from_row,
+    load_corpus,
+    load_documents,
+    loo_folds,
+    to_dataset_dict,
+)
 from pipeline.document import Document, Relation, Span, write_jsonl
 
 
@@ -51,9 +59,14 @@ def test_load_corpus_fixed_split(docs):
     dd = load_corpus()
     assert set(dd) == {"train", "test"}
     present = {d.id for d in docs}
-    assert set(dd["test"]["id"]) == set(HELD_OUT) & present
-    assert set(dd["train"]["id"]) == present - set(HELD_OUT)
+    held = {d.id for d in docs if d.id in HELD_OUT
+            or (d.meta.get("origin") != "real" and d.meta.get("sector") in HELD_OUT_SECTORS)}
+    assert set(dd["test"]["id"]) == held
+    assert set(dd["train"]["id"]) == present - held
     assert "001_bae6ad46e6b56273" in HELD_OUT and "a04_district_water_bureau" in HELD_OUT
+    # no department kind of the test split is in the train split (apart from the real reports' own)
+    train_kinds = {d.meta.get("sector") for d in docs if d.id not in held}
+    assert not train_kinds & set(HELD_OUT_SECTORS)
 
 
 def test_load_corpus_origin_filter():

@@ -31,6 +31,9 @@ def build_parser() -> argparse.ArgumentParser:
     ap.add_argument("--no-hybrid", action="store_true", help="leave out the value-pattern step after the tagger")
     ap.add_argument("--no-project-boundaries", action="store_true", help="leave out SCHEMA's PROJECT boundary rule")
     ap.add_argument("--name-cues", action="store_true", help="add the baseline's name cues where the model found none")
+    ap.add_argument("--no-tables", action="store_true", help="leave out the table layer (SCHEMA §4a)")
+    ap.add_argument("--no-project-owners", action="store_true",
+                    help="leave out PROJECT candidates that own an amount and name propagation")
     ap.add_argument("--roles", default="learned", choices=("learned", "cue"))
     ap.add_argument("--linker", default="learned", choices=("learned", "rule"))
     ap.add_argument("--max-epochs", type=int, default=None, help="override config.cfg")
@@ -57,7 +60,7 @@ def _fmt(x) -> str:
 
 
 def _train(args: argparse.Namespace) -> int:
-    from pipeline.corpus import HELD_OUT, load_documents, resolve_dir, split_documents
+    from pipeline.corpus import load_documents, resolve_dir, split_documents
     from pipeline.train import train_model, training_record
 
     ann_dir = resolve_dir(args.annotations)
@@ -70,18 +73,21 @@ def _train(args: argparse.Namespace) -> int:
 
     config = {"segmenter": args.segmenter, "component": args.component, "hybrid_value_patterns": not args.no_hybrid,
               "project_boundaries": not args.no_project_boundaries, "name_cues": args.name_cues,
-              "roles": args.roles, "linker": args.linker, "seed": args.seed, "max_epochs_override": args.max_epochs}
+              "roles": args.roles, "linker": args.linker, "seed": args.seed, "max_epochs_override": args.max_epochs,
+              "tables": not args.no_tables, "project_owners": not args.no_project_owners,
+              "propagate_names": not args.no_project_owners}
     t0 = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="perfreport-train-") as tmp:
         nlp = train_model(train, Path(tmp), segmenter=args.segmenter, component=args.component,
                           hybrid=not args.no_hybrid, project_boundaries=not args.no_project_boundaries,
                           name_fallback=args.name_cues, roles=args.roles, linker=args.linker, seed=args.seed,
-                          max_epochs=args.max_epochs)
+                          max_epochs=args.max_epochs, tables=not args.no_tables,
+                          project_owners=not args.no_project_owners, propagate_names=not args.no_project_owners)
         train_seconds = time.perf_counter() - t0
         nlp.meta["name"] = "perfreport"
         nlp.meta["version"] = time.strftime("%Y.%m.%d")
         nlp.meta["description"] = "Spans, values, roles and links for 绩效自评报告 (see training_record.json)"
-        record = training_record(files, [d.id for d in train], list(HELD_OUT), config, args.component, train_seconds)
+        record = training_record(files, [d.id for d in train], [d.id for d in test], config, args.component, train_seconds)
         tmp_out = Path(tmp) / "model"
         nlp.to_disk(tmp_out)
         after = held_out_scores(tmp_out, test)
