@@ -197,3 +197,27 @@ def department_folds(docs: Iterable[Document], k: int = 5) -> list[tuple[str, li
         if test:
             folds.append((f"departments-{i + 1}", train, test))
     return folds
+
+
+def table_rules_dev_set(annotation_dir: str | Path = "annotations") -> set[str]:
+    """Ids of the table documents the table rules were developed on (``notes/table_rules_dev_set.txt``)."""
+    path = resolve_dir(annotation_dir) / "notes" / "table_rules_dev_set.txt"
+    return set(path.read_text().split()) if path.exists() else set()
+
+
+def document_groups(docs: list[Document], dev_tables: set[str]) -> dict[str, list[int]]:
+    """Indexes of ``docs`` in each reported group: real reports apart from authored ones, prose
+    apart from tables, and the tables the table rules were never developed on."""
+    def where(pred) -> list[int]:
+        return [i for i, d in enumerate(docs) if pred(d)]
+
+    def is_table(d: Document) -> bool:
+        return d.meta.get("layout", "prose") != "prose"
+
+    return {
+        "real": where(lambda d: origin_of(d) == "real"),
+        "authored prose": where(lambda d: origin_of(d) != "real" and not is_table(d)),
+        "authored tables": where(lambda d: origin_of(d) != "real" and is_table(d)),
+        "authored tables unseen by the table rules": where(lambda d: origin_of(d) != "real" and is_table(d)
+                                                           and d.id not in dev_tables),
+    }

@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from pipeline.corpus import department_folds, load_documents, loo_folds
+from pipeline.corpus import department_folds, document_groups, load_documents, loo_folds, table_rules_dev_set
 from pipeline.document import LABELS, Document, write_jsonl
 from pipeline.evaluate import headline, score
 from pipeline.link import LearnedLinker, RuleLinker, link_document
@@ -70,20 +70,6 @@ def cv_folds(docs: list[Document], protocols: tuple[str, ...]) -> list[tuple[str
     return out
 
 
-def _subsets(gold: list[Document], dev_tables: set[str]) -> dict[str, list[int]]:
-    """Which documents each reported subset holds (indexes into ``gold``)."""
-    def idx(pred) -> list[int]:
-        return [i for i, d in enumerate(gold) if pred(d)]
-
-    return {
-        "all": idx(lambda d: True),
-        "prose": idx(lambda d: d.meta.get("layout", "prose") == "prose"),
-        "tables": idx(lambda d: d.meta.get("layout", "prose") != "prose"),
-        "tables unseen by the table rules": idx(lambda d: d.meta.get("layout", "prose") != "prose"
-                                                and d.id not in dev_tables),
-    }
-
-
 def run_cv(taggers=TAGGERS, workdir: Path = Path("models/_cv"), max_epochs: int | None = None,
            annotation_dir: str = "annotations", jobs: int = 2, reuse: bool = False,
            protocols: tuple[str, ...] = ("reports", "departments"), log=print) -> dict[str, Any]:
@@ -95,8 +81,7 @@ def run_cv(taggers=TAGGERS, workdir: Path = Path("models/_cv"), max_epochs: int 
 
     docs = load_documents(annotation_dir)
     folds = cv_folds(docs, protocols)
-    dev_file = Path(annotation_dir) / "notes" / "table_rules_dev_set.txt"
-    dev_tables = set(dev_file.read_text().split()) if dev_file.exists() else set()
+    dev_tables = table_rules_dev_set(annotation_dir)
     preds: dict[str, dict[str, list[Document]]] = {p: {} for p in protocols}
     gold: dict[str, list[Document]] = {p: [] for p in protocols}
     timings: dict[str, float] = {}
@@ -145,13 +130,13 @@ def run_cv(taggers=TAGGERS, workdir: Path = Path("models/_cv"), max_epochs: int 
     results: dict[str, Any] = {}
     for protocol in protocols:
         results[protocol] = {}
-        subsets = _subsets(gold[protocol], dev_tables)
+        subsets = document_groups(gold[protocol], dev_tables)
         for option, docs_pred in preds[protocol].items():
             entry = score(gold[protocol], docs_pred)
             entry["folds"] = {d.id: headline(score([g], [d], n_boot=0)) for g, d in zip(gold[protocol], docs_pred)}
             entry["subsets"] = {
                 name: headline(score([gold[protocol][i] for i in index], [docs_pred[i] for i in index], n_boot=0))
-                for name, index in subsets.items() if name != "all" and index}
+                for name, index in subsets.items() if index}
             entry["subset_sizes"] = {name: len(index) for name, index in subsets.items()}
             results[protocol][option] = entry
         for option, docs_pred in preds[protocol].items():

@@ -101,7 +101,8 @@ def _protocol_table(name: str, protocol: dict[str, Any]) -> str:
     subsets = sorted({k for r in options.values() for k in r.get("subsets", {})})
     if subsets:
         sizes = next(iter(options.values())).get("subset_sizes", {})
-        lines += ["", "By subset (strict span F1 · MONEY · PERCENT · INDICATOR · PROJECT · role acc · relations lenient F1):", "",
+        lines += ["", "By group (strict span F1 · MONEY · PERCENT · INDICATOR · PROJECT · role acc · relations lenient F1"
+                  " · project links lenient F1):", "",
                   "| option | " + " | ".join(f"{k} ({sizes.get(k, '?')} docs)" for k in subsets) + " |",
                   "|---" * (len(subsets) + 1) + "|"]
         for option, r in options.items():
@@ -110,7 +111,8 @@ def _protocol_table(name: str, protocol: dict[str, Any]) -> str:
                 h = r["subsets"].get(k)
                 cells.append("–" if h is None else " · ".join(_f(h[x]) for x in (
                     "spans_strict_micro_f1", "MONEY_strict_f1", "PERCENT_strict_f1", "INDICATOR_strict_f1",
-                    "PROJECT_strict_f1", "role_accuracy", "relations_lenient_micro_f1")))
+                    "PROJECT_strict_f1", "role_accuracy", "relations_lenient_micro_f1",
+                    "relations_lenient_project_f1")))
             lines.append(f"| {option} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 

@@ -66,11 +66,36 @@ def _evaluate(args: argparse.Namespace) -> int:
         result["mode"] = "link-only (linker run on the gold spans)"
     errors = error_listing(gold, pred) if args.errors else None
     print(markdown_report(result, errors, top=args.errors))
+    result["by_group"] = by_group(gold, pred)
+    print(group_table(result["by_group"]))
     if args.json:
         Path(args.json).parent.mkdir(parents=True, exist_ok=True)
         Path(args.json).write_text(json.dumps(result, ensure_ascii=False, indent=1))
         print(f"\nwrote {args.json}")
     return OK
+
+
+def by_group(gold: list[Document], pred: list[Document]) -> dict[str, dict]:
+    """Headline figures for real reports and authored ones apart (prose, tables, unseen tables)."""
+    from pipeline.corpus import document_groups, table_rules_dev_set
+    from pipeline.evaluate import headline
+
+    groups = document_groups(gold, table_rules_dev_set())
+    return {name: {"n_documents": len(index), **headline(score([gold[i] for i in index], [pred[i] for i in index],
+                                                                 n_boot=0))}
+            for name, index in groups.items() if index}
+
+
+def group_table(groups: dict[str, dict]) -> str:
+    keys = ("spans_strict_micro_f1", "MONEY_strict_f1", "PERCENT_strict_f1", "INDICATOR_strict_f1", "PROJECT_strict_f1",
+            "value_accuracy", "role_accuracy", "relations_lenient_micro_f1", "relations_lenient_project_f1")
+    lines = ["", "## By group (real reports apart from authored ones)", "",
+             "| group | docs | span F1 | MONEY | PERCENT | INDICATOR | PROJECT | value acc | role acc | relations lenient F1"
+             " | project links |", "|---" * 11 + "|"]
+    for name, h in groups.items():
+        lines.append(f"| {name} | {h['n_documents']} | " + " | ".join(
+            "–" if h[k] is None else f"{h[k]:.3f}" for k in keys) + " |")
+    return "\n".join(lines)
 
 
 def held_out() -> list[Document]:

@@ -257,4 +257,6 @@ def headline(result: dict[str, Any]) -> dict[str, Any]:
         "role_accuracy": n["role_accuracy"],
         "relations_lenient_micro_f1": rel["lenient"]["micro"]["f1"],
         "relations_strict_micro_f1": rel["strict"]["micro"]["f1"],
+        "relations_lenient_indicator_f1": rel["lenient"]["indicator"]["f1"],
+        "relations_lenient_project_f1": rel["lenient"]["project"]["f1"],
     }
