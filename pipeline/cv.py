@@ -39,6 +39,12 @@ RULE_VARIANTS = (
      "options": {"hybrid": True, "project_boundaries": True, "tables": True, "owners": True}},
     {"name": " + … + tables + project owners + name propagation",
      "options": {"hybrid": True, "project_boundaries": True, "tables": True, "owners": True, "propagate_names": True}},
+    {"name": " + … + tables + project owners + name propagation (indicators too)",
+     "options": {"hybrid": True, "project_boundaries": True, "tables": True, "owners": True, "propagate_names": True,
+                 "propagate_labels": ("PROJECT", "INDICATOR")}},
+    {"name": " + … + tables + project owners + name propagation + form titles + no organisations",
+     "options": {"hybrid": True, "project_boundaries": True, "tables": True, "owners": True, "propagate_names": True,
+                 "project_titles": True, "drop_organisations": True}},
 )
 TAGGERS = (("jieba", "spancat"),)
 ALL_TAGGERS = (("char", "ner"), ("jieba", "ner"), ("pkuseg", "ner"), ("jieba", "spancat"))

@@ -160,3 +160,43 @@ def propagate(text: str, names: list[tuple[int, int, str]], taken: list[tuple[in
             added.append((s, e, label))
             occupied.append((s, e))
     return added
+
+
+# A form or attachment title names the project it evaluates (SCHEMA §4b: the span ends at 项目;
+# ``…项目支出绩效自评表`` loses 项目支出 too): ``17.2022年中央自然灾害救灾资金（旱灾）项目绩效自评表``.
+_FORM_TITLE = re.compile(r"(?m)^[ \t\u3000]*(?:附件|附表)?\s*\d{0,3}[.、．:：]?\s*(?P<name>[^\n，。；;]{2,60}?)"
+                         r"(?:项目支出)?(?:绩效)?自评(?:表|报告|情况)")
+_WHOLE_UNIT = ("部门整体", "单位整体", "整体支出", "部门（单位）", "部门预算")
+# A reporting unit in front of the title: ``某县农业农村局2023年度…``.
+# (a department, not a subordinate unit: ``…应急救援支队…装修项目`` is the project's own title)
+_UNIT_PREFIX = re.compile(r"^.{1,20}?(?:局|委员会|委|办公室|政府|办事处|联合会)(?=\d{4}|[\u4e00-\u9fff]{2})")
+_ORG_END = re.compile(r"(?:局|委员会|委|办公室|中心|院|政府|办事处|联合会|馆|队|站|所|处|股|室|科)$")
+_OWNS_AMOUNT = re.compile(r"^(?:绩效目标|支出|预算|共|合计|安排|下达|实际支出)?[\s：:]*[-－负]?[0-9零〇一二两三四五六七八九十百千万壹贰叁肆伍陆柒捌玖拾佰仟]")
+
+
+def title_projects(text: str) -> list[tuple[int, int]]:
+    """The projects named by form and attachment titles."""
+    out = []
+    for m in _FORM_TITLE.finditer(text):
+        start, end = m.span("name")
+        name = text[start:end]
+        if any(w in name for w in _WHOLE_UNIT):
+            continue
+        prefix = _UNIT_PREFIX.match(name)
+        if prefix and not re.search(r"项目|资金|经费|专项|补助|补贴", name[: prefix.end()]):
+            start += prefix.end()
+        name = text[start:end]
+        name = re.sub(r"^\d{4}年度?(?=项目$)", "", name)
+        if len(name) < 4 or name.endswith(("年度", "年")) or _ORG_END.search(name) or name in ("项目", "项目支出"):
+            continue
+        out.append((start, end))
+    return out
+
+
+def is_organisation(text: str, start: int, end: int) -> bool:
+    """A unit's name used as a name (its duties, its structure), not as a spending item: SCHEMA §2
+    makes a subordinate unit a PROJECT only where it owns an amount (``…中心绩效目标14万元``)."""
+    name = text[start:end]
+    if not _ORG_END.search(name) or re.search(r"项目|资金|经费|专项|补助|补贴|建设|工程", name):
+        return False
+    return not _OWNS_AMOUNT.match(text[end : end + 12])

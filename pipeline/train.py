@@ -88,7 +88,9 @@ def train_tagger(
 
 def build_pipeline(tagger_path: Path, role_classifier=None, linker=None, hybrid: bool = True,
                    project_boundaries: bool = False, name_fallback: bool = False, tables: bool = False,
-                   project_owner=None, propagate_names: bool = False) -> Language:
+                   project_owner=None, propagate_names: bool = False,
+                   propagate_labels: tuple[str, ...] = ("PROJECT",), project_titles: bool = False,
+                   drop_organisations: bool = False) -> Language:
     """The full extractor: trained tagger, then rules (hybrid), values and roles, linker.
 
     ``hybrid``: value patterns fix MONEY/PERCENT; ``project_boundaries``: SCHEMA's year/bracket
@@ -104,8 +106,10 @@ def build_pipeline(tagger_path: Path, role_classifier=None, linker=None, hybrid:
     if hybrid:
         nlp.add_pipe("perfreport_value_patterns", config={"project_boundaries": project_boundaries,
                                                           "name_fallback": name_fallback})
-    if project_owner is not None or propagate_names:
-        nlp.add_pipe("perfreport_project_owners", config={"propagate_names": propagate_names}).initialize(
+    if project_owner is not None or propagate_names or project_titles or drop_organisations:
+        nlp.add_pipe("perfreport_project_owners", config={
+            "propagate_names": propagate_names, "propagate_labels": list(propagate_labels), "titles": project_titles,
+            "drop_organisations": drop_organisations}).initialize(
             lambda: [], nlp=nlp, model=project_owner)
     if tables:
         nlp.add_pipe("perfreport_tables")

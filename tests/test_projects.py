@@ -57,3 +57,26 @@ def test_propagate_marks_other_mentions():
     text = "一、乡村公路养护经费\n乡村公路养护经费全年执行98%。"
     added = propagate(text, [(2, 10, "PROJECT")], [(2, 10)])
     assert added == [(11, 19, "PROJECT")]
+
+
+def test_form_and_attachment_titles_name_their_project():
+    from pipeline.projects import title_projects
+
+    def found(t: str) -> list[str]:
+        return [t[s:e] for s, e in title_projects(t)]
+
+    assert found("17.2022年中央自然灾害救灾资金（旱灾）项目绩效自评表") == ["2022年中央自然灾害救灾资金（旱灾）项目"]
+    assert found("农村义务教育学生营养改善计划项目支出绩效自评表") == ["农村义务教育学生营养改善计划"]
+    assert found("附件2：丰都县综合应急救援支队过渡性营房及临时库房装修项目绩效自评表") == [
+        "丰都县综合应急救援支队过渡性营房及临时库房装修项目"]
+    assert found("现将某县农业农村局高标准农田建设补助资金项目绩效自评情况报告如下") == ["高标准农田建设补助资金项目"]
+    assert found("青川县司法局2023年度项目支出绩效自评表") == []  # a form title with no project in it
+    assert found("某县应急管理局2022年度部门整体支出绩效自评报告") == []
+
+
+def test_a_unit_is_a_project_only_where_it_owns_an_amount():
+    from pipeline.projects import is_organisation
+
+    text = "所属事业单位为县公证处和县法律援助中心。县公证处绩效目标14万元"
+    assert is_organisation(text, 7, 11)  # 县公证处 as an organisation
+    assert not is_organisation(text, 21, 25)  # 县公证处 as a spending item
