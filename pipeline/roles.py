@@ -93,7 +93,25 @@ def context_features(text: str, start: int, end: int, label: str) -> dict[str, f
             feats[f"next_clause_cue={role}"] = 1.0
     n_before = min(len(_VALUE_LIKE.findall(lead)), 3)
     feats[f"values_before_in_sentence={n_before}"] = 1.0
+    # The section a value sits in says much of its role (``三、绩效指标完成情况`` vs ``二、绩效目标``):
+    # bigrams of the nearest heading above it.
+    heading = _heading_above(text, start)
+    for i in range(len(heading) - 1):
+        feats[f"hd2={heading[i:i + 2]}"] = 1.0
     return feats
+
+
+_HEADING = re.compile(r"(?m)^[ \t\u3000]*(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十]+[）)]|第[一二三四五六七八九十]+[部章节])"
+                      r"[^\n。；]{1,30}$")
+
+
+def _heading_above(text: str, start: int, reach: int = 3000) -> str:
+    """The nearest heading line before ``start`` (within ``reach`` characters), or ''."""
+    window_start = max(0, start - reach)
+    found = ""
+    for m in _HEADING.finditer(text, window_start, start):
+        found = m.group(0).strip()
+    return found[-20:]
 
 
 class LearnedRoleClassifier(BaseEstimator):
