@@ -129,7 +129,7 @@ def train_model(train_docs: list[Document], workdir: Path, segmenter: str = "jie
                 hybrid: bool = True, project_boundaries: bool = True, name_fallback: bool = False,
                 roles: str = "learned", linker: str = "learned", seed: int = 0,
                 max_epochs: int | None = None, tables: bool = True, project_owners: bool = True,
-                propagate_names: bool = True) -> Language:
+                propagate_names: bool = True, project_titles: bool = True, drop_organisations: bool = True) -> Language:
     """The whole extractor trained on ``train_docs`` (what ``make train`` ships)."""
     from pipeline.link import LearnedLinker, RuleLinker
     from pipeline.projects import ProjectOwnerModel
@@ -142,7 +142,8 @@ def train_model(train_docs: list[Document], workdir: Path, segmenter: str = "jie
     owner = ProjectOwnerModel(threshold=0.7).fit(train_docs) if project_owners else None
     return build_pipeline(tagger, role_classifier, link, hybrid=hybrid, project_boundaries=project_boundaries,
                           name_fallback=name_fallback, tables=tables, project_owner=owner,
-                          propagate_names=propagate_names)
+                          propagate_names=propagate_names, project_titles=project_titles,
+                          drop_organisations=drop_organisations)
 
 
 def training_record(files: list[Path], train_ids: list[str], held_out_ids: list[str], config: dict[str, Any],

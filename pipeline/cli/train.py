@@ -33,7 +33,8 @@ def build_parser() -> argparse.ArgumentParser:
     ap.add_argument("--name-cues", action="store_true", help="add the baseline's name cues where the model found none")
     ap.add_argument("--no-tables", action="store_true", help="leave out the table layer (SCHEMA §4a)")
     ap.add_argument("--no-project-owners", action="store_true",
-                    help="leave out PROJECT candidates that own an amount and name propagation")
+                    help="leave out the project layer: names that own an amount, form titles, name propagation, "
+                         "dropping units named as units")
     ap.add_argument("--roles", default="learned", choices=("learned", "cue"))
     ap.add_argument("--linker", default="learned", choices=("learned", "rule"))
     ap.add_argument("--max-epochs", type=int, default=None, help="override config.cfg")
@@ -75,14 +76,16 @@ def _train(args: argparse.Namespace) -> int:
               "project_boundaries": not args.no_project_boundaries, "name_cues": args.name_cues,
               "roles": args.roles, "linker": args.linker, "seed": args.seed, "max_epochs_override": args.max_epochs,
               "tables": not args.no_tables, "project_owners": not args.no_project_owners,
-              "propagate_names": not args.no_project_owners}
+              "propagate_names": not args.no_project_owners, "project_titles": not args.no_project_owners,
+              "drop_organisations": not args.no_project_owners}
     t0 = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="perfreport-train-") as tmp:
         nlp = train_model(train, Path(tmp), segmenter=args.segmenter, component=args.component,
                           hybrid=not args.no_hybrid, project_boundaries=not args.no_project_boundaries,
                           name_fallback=args.name_cues, roles=args.roles, linker=args.linker, seed=args.seed,
                           max_epochs=args.max_epochs, tables=not args.no_tables,
-                          project_owners=not args.no_project_owners, propagate_names=not args.no_project_owners)
+                          project_owners=not args.no_project_owners, propagate_names=not args.no_project_owners,
+                          project_titles=not args.no_project_owners, drop_organisations=not args.no_project_owners)
         train_seconds = time.perf_counter() - t0
         nlp.meta["name"] = "perfreport"
         nlp.meta["version"] = time.strftime("%Y.%m.%d")
@@ -93,6 +96,8 @@ def _train(args: argparse.Namespace) -> int:
         after = held_out_scores(tmp_out, test)
         record["held_out_scores"] = after
         (tmp_out / "training_record.json").write_text(json.dumps(record, ensure_ascii=False, indent=1))
+        if (out / "README.md").is_file():  # the model card is written by hand: it outlives a retrain
+            shutil.copy2(out / "README.md", tmp_out / "README.md")
         if out.exists():
             shutil.rmtree(out)
         out.parent.mkdir(parents=True, exist_ok=True)
