@@ -41,13 +41,14 @@ class TableSpans:
             doc.ents = [e for e in doc.ents if not any(a <= e.start_char < b for a, b in template)]
         if not tables:
             return doc
+        # A cell edge inside a token (``…12345-办公运行经费`` read as one word) is split there, so that
+        # every table span can be made of whole tokens.
+        split_at(doc, {edge for table in tables for ts in table.spans for edge in (ts.start, ts.end)})
         spans: list[Span] = []
         for table in tables:
             for ts in table.spans:
-                span = doc.char_span(ts.start, ts.end, label=ts.label, alignment_mode="expand")
-                if span is None or span.start_char != ts.start or span.end_char != ts.end:
-                    # The tokenizer joined the number to its neighbour; a span of the exact
-                    # characters cannot be made, and a wider one would carry the wrong surface.
+                span = doc.char_span(ts.start, ts.end, label=ts.label)
+                if span is None:
                     continue
                 if ts.label in ("MONEY", "PERCENT"):
                     span._.value, span._.role, span._.cmp = ts.value, ts.role, ts.cmp
@@ -77,3 +78,23 @@ class TableLinks:
             names = [(e.start_char, e.end_char) for e in doc.ents if e.label_ not in ("MONEY", "PERCENT")]
             doc._.relations = table_relations(tables, values, names, doc._.relations or [])
         return doc
+
+
+def split_at(doc: Doc, offsets: set[int]) -> None:
+    """Split the tokens that have one of ``offsets`` strictly inside them."""
+    cuts: dict[int, list[int]] = {}
+    for token in doc:
+        inner = sorted(o - token.idx for o in offsets if token.idx < o < token.idx + len(token.text))
+        if inner:
+            cuts[token.i] = inner
+    if not cuts:
+        return
+    with doc.retokenize() as retokenizer:
+        for i, inner in cuts.items():
+            token = doc[i]
+            bounds = [0, *inner, len(token.text)]
+            orths = [token.text[a:b] for a, b in zip(bounds, bounds[1:])]
+            # no parse here: each piece is attached to the first, which the retokenizer requires
+            heads = [(token, 0)] * len(orths)
+            spaces = [False] * (len(orths) - 1) + [bool(token.whitespace_)]
+            retokenizer.split(token, orths, heads=heads, attrs={"SPACY": spaces} if len(orths) else {})

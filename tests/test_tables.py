@@ -150,3 +150,19 @@ def test_one_form_in_four_file_formats(suffix):
     assert got[rate][:3] == ("PERCENT", 0.986, "actual")
     assert got[rate][4] == [("indicator", "法律援助案件办结率"), project]
     assert got["96%"][4] == [("indicator", "受援群众满意度"), project]
+
+
+def test_table_spans_are_made_even_inside_a_segmenter_token():
+    """jieba reads ``…12345-信访…`` as one word; the table layer splits it at the cell's edge."""
+    from pipeline.train import blank_nlp
+
+    nlp = blank_nlp("jieba")
+    nlp.add_pipe("perfreport_tables")
+    text = ("项目名称|51152223T000007731290-信访积案化解资金\n"
+            "项目资金（万元）|年初预算数|全年预算数|全年执行数|分值|执行率|得分\n"
+            "年度资金总额|120.00|138.50|131.72|10|95.10%|9.5\n")
+    doc = nlp(text)
+    ents = {(e.label_, e.text) for e in doc.ents}
+    assert ("PROJECT", "信访积案化解资金") in ents
+    assert {("MONEY", "120.00"), ("MONEY", "138.50"), ("MONEY", "131.72"), ("PERCENT", "95.10%")} <= ents
+    assert doc.text == text  # splitting tokens never changes the text
