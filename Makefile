@@ -18,7 +18,7 @@ install: $(STAMP)
 
 ## analysts: run the bundled model on the bundled sample reports
 extract: install
-	$(PY) -m pipeline extract data/reports data/authored -o out/predictions.jsonl --csv out/values.csv --xlsx out/values.xlsx
+	$(PY) -m pipeline extract data/reports data/authored data/tables -o out/predictions.jsonl --csv out/values.csv --xlsx out/values.xlsx
 
 ## everything, slow end-to-end checks included (what CI runs)
 test: install
@@ -36,7 +36,7 @@ train: install
 evaluate: install
 	$(PY) -m pipeline evaluate --json out/evaluate.json --pred out/heldout_predictions.jsonl
 
-## leave-one-report-out cross-validation over the real reports (all options, ~40 min on 2 cores)
+## cross-validation: leave-one-report-out (real) and leave-departments-out (authored), ~25 min on 2 cores
 cv: install
 	$(PY) -m pipeline cv --json out/cv.json
 
@@ -51,7 +51,7 @@ gold: install
 	$(PY) -m pipeline build-gold
 
 review: install
-	$(PY) -m pipeline review out/predictions.jsonl -o out/review.html
+	$(PY) -m pipeline review out/predictions.jsonl -o out/review
 
 lint: install
 	$(PY) -m ruff check pipeline tests scripts

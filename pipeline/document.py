@@ -27,7 +27,10 @@ RELATION_TYPES = tuple(RELATION_TAIL)  # ("indicator", "project")
 TAIL_TYPE = {label: rel_type for rel_type, label in RELATION_TAIL.items()}  # tail label → relation type
 UNIT_OF = {"MONEY": "CNY", "PERCENT": "ratio"}
 VALUE_FIELDS = ("role", "value", "unit", "cmp", "approx", "per")
-_DOC_KEYS = {"id", "text", "meta", "spans", "relations"}
+# Kinds of the consistency findings a prediction may carry (SCHEMA.md §1 ``checks``).
+CHECK_KINDS = ("sum", "rate", "score", "unit", "unmet")
+_DOC_KEYS = {"id", "text", "meta", "spans", "relations", "checks"}
+_CHECK_KEYS = {"kind", "spans", "message"}
 _SPAN_KEYS = {"id", "start", "end", "label", "score", *VALUE_FIELDS}
 _REL_KEYS = {"head", "tail", "type", "score"}
 
@@ -92,6 +95,8 @@ class Document:
     relations: list[Relation] = field(default_factory=list)
     # meta was absent in the file: kept so that a round trip does not add it.
     has_meta: bool = True
+    # Predictions only (SCHEMA.md §1): {"kind", "spans", "message"} findings; written when non-empty.
+    checks: list[dict[str, Any]] = field(default_factory=list)
 
     def surface(self, span: Span) -> str:
         return self.text[span.start : span.end]
@@ -105,6 +110,8 @@ class Document:
             out["meta"] = self.meta
         out["spans"] = [s.to_json() for s in self.spans]
         out["relations"] = [r.to_json() for r in self.relations]
+        if self.checks:
+            out["checks"] = [dict(c) for c in self.checks]
         return out
 
     def to_line(self) -> str:
@@ -155,6 +162,13 @@ def parse_document(obj: Any, where: str = "<doc>") -> tuple[Document | None, lis
             relations.append(Relation(**{k: raw[k] for k in raw if k in _REL_KEYS}))
         except TypeError as err:
             problems.append(f"{where} relation: {err}")
+    checks = obj.get("checks", [])
+    if not isinstance(checks, list):
+        problems.append(f"{where}: 'checks' must be a list")
+        checks = []
+    for raw in checks:
+        if isinstance(raw, dict):
+            problems += _type_problems(raw, _CHECK_KEYS, f"{where} check {raw.get('kind')}")
     doc = Document(
         id=obj["id"],
         text=obj["text"],
@@ -162,6 +176,7 @@ def parse_document(obj: Any, where: str = "<doc>") -> tuple[Document | None, lis
         spans=spans,
         relations=relations,
         has_meta="meta" in obj,
+        checks=checks,
     )
     return doc, problems + validate(doc, where)
 
@@ -237,6 +252,32 @@ def validate(doc: Document, where: str = "<doc>") -> list[str]:
         if key in seen:
             say(f"{w}: duplicate relation")
         seen.add(key)
+    problems += _check_problems(doc.checks, ids, where)
+    return problems
+
+
+def _check_problems(checks: list[Any], ids: dict[str, Span], where: str) -> list[str]:
+    """SCHEMA.md §1 ``checks``: a known kind, existing span ids without repeats, a message."""
+    problems: list[str] = []
+    for n, check in enumerate(checks, 1):
+        w = f"{where} check {n}"
+        if not isinstance(check, dict):
+            problems.append(f"{w}: a check must be an object, not {type(check).__name__}")
+            continue
+        for key in sorted(_CHECK_KEYS - set(check)):
+            problems.append(f"{w}: missing '{key}'")
+        if "kind" in check and check["kind"] not in CHECK_KINDS:
+            problems.append(f"{w}: unknown kind {check['kind']!r} (one of {', '.join(CHECK_KINDS)})")
+        spans = check.get("spans", [])
+        if not isinstance(spans, list) or not all(isinstance(s, str) for s in spans):
+            problems.append(f"{w}: 'spans' must be a list of span ids")
+        else:
+            for sid in sorted(set(spans) - set(ids)):
+                problems.append(f"{w}: names span {sid!r}, which does not exist")
+            if len(spans) != len(set(spans)):
+                problems.append(f"{w}: names a span twice")
+        if "message" in check and (not isinstance(check["message"], str) or not check["message"].strip()):
+            problems.append(f"{w}: 'message' must be a non-empty string")
     return problems
 
 

@@ -1,47 +1,46 @@
 """Run the model over report files and folders (``python -m pipeline extract``, :mod:`pipeline.cli.extract`).
 
-Inputs are found with :func:`pipeline.read.find_inputs` (folders recursively, sorted) and read
-with :func:`pipeline.read.read_reports`; every report is predicted with ``nlp.pipe`` in batches
-and written as one SCHEMA.md line (spans with value attributes and roles, relations with
-scores; ``meta`` keeps the reader's source/format/encoding plus the model name and version).
+Inputs are found with :func:`pipeline.read.find_inputs` (folders recursively, following links,
+sorted) and read with :func:`pipeline.read.read_file`; every report is predicted with ``nlp.pipe``
+in batches (long ones in pieces, :mod:`pipeline.model`) and written as one SCHEMA.md line.
+
+Ids: a file's report is named by its file name without the extension, or, when inputs share that
+name (县A/自评报告.txt, 县B/自评报告.txt), by its path from their common folder (县A/自评报告;
+:func:`pipeline.read.report_ids`). A .jsonl document keeps its id; an id taken twice fails the later.
 
 Outputs
 
 - ``OUT`` holds only valid SCHEMA documents, so it can be scored as it is.
 - ``OUT.errors.jsonl`` (``preds.jsonl`` → ``preds.errors.jsonl``) holds one record per failure:
-  ``{"source": path, "error": problem}`` for a file that cannot be found or read, with an
-  ``"id"`` too when one document of a readable file failed in the model, broke the schema, or
-  reused an id already taken by an earlier file. It exists (maybe empty) after every run.
-- ``--csv`` / ``--xlsx``: one row per MONEY/PERCENT value (:func:`pipeline.write.value_rows`), built
-  from the whole of ``OUT`` at the end of the run.
+  ``{"source": path, "error": problem}`` for a file that cannot be found or read, with ``"line"``
+  for a bad line of a .jsonl input and ``"id"`` when one document failed in the model, broke the
+  schema, or reused an id. It exists (maybe empty) after every run.
+- ``--csv``: one row per MONEY/PERCENT value (:func:`pipeline.write.value_rows`); ``--xlsx``: the
+  analyst's workbook (:mod:`pipeline.workbook`: summary, values, checks, indicators; ``--lang``);
+  both built from the whole of ``OUT`` at the end of the run.
 - The summary lists every failure as ``FAILED path: problem``. Exit status: 0 when every input
-  succeeded, 1 when any failed (the others are still written), 2 for usage errors (bad options,
-  no inputs found, no model) before anything is written.
+  succeeded, 1 when any failed (the others are still written), 2 for usage errors before anything
+  is written: bad options, no inputs found, no model, and outputs that cannot be written (a
+  folder, a read-only place), that are inputs or lie inside an input folder, that name one file
+  twice, or that another run is writing (``.OUT.lock``, :class:`pipeline.resume.OutputLock`).
 
-Writing is incremental. Results go out in input order (files sorted, documents in file
-order), each line with one ``write`` call on an unbuffered file, and both files are flushed
-and fsynced after every batch, so a crash leaves complete lines plus at most one partial last
-line. Without ``--resume`` both files are truncated at the start and filled as the run goes
-(they are not swapped in atomically at the end: a long run shows its progress and keeps what
-it finished). With ``--resume`` a trailing partial line is cut off, documents whose id is
-already in ``OUT`` for the same source and failures already recorded are skipped, and the rest
-is appended, so a killed-and-resumed run ends with the same lines in the same order as an
-uninterrupted one (and the same exit status: recorded failures still count). Resume assumes
-the same inputs, model and options as the run it continues; it does not retry recorded failures
-(start without ``--resume``, or delete their lines from the errors file, to retry them).
+Writing is incremental: results go out in input order, one ``write`` call per line, synced after
+every batch, so a crash leaves complete lines plus at most one partial last line. ``--resume``
+cuts that line, skips documents and failures already recorded and appends the rest, so a
+killed-and-resumed run ends byte for byte like an uninterrupted one, exit status included
+(:mod:`pipeline.resume`). It assumes the same inputs, model and options and does not retry
+recorded failures (start without ``--resume`` to retry them).
 
-``--workers N`` starts N processes (spawn: no forked copies of BLAS threads or model state),
-each loading the model once in its initializer and running whole batches through ``nlp.pipe``;
-the parent reads the files, hands out batches and writes the results in input order.
+``--workers N``: this process and N-1 helpers (spawn; each loads its own model and dies with its
+parent, :func:`pipeline.model.die_with_parent`) predict whole batches; this one also reads the
+files and writes the results in input order, and works while the helpers start.
 
-:func:`run` does all of it and returns a :class:`Summary`; printing and exit statuses are the
-command's (:mod:`pipeline.cli.extract`).
+:func:`run` does it all and returns a :class:`Summary`; printing is :mod:`pipeline.cli.extract`'s.
 """
 
 from __future__ import annotations
 
 import json
-import multiprocessing
 import sys
 import time
 from collections import deque
@@ -52,18 +51,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tqdm import tqdm
+
 from pipeline.document import Document, read_jsonl
 from pipeline.model import (  # noqa: F401  (resolve_model, model_problem: the old import path)
     DEFAULT_MODEL,
+    WorkerModelError,
     load_model,
-    model_meta,
     model_name,
     model_problem,
     predict_reports,
     resolve_model,
+    start_helpers,
+    worker_predict,
 )
-from pipeline.read import MAX_BYTES, RawReport, ReadError, find_inputs, read_reports
-from pipeline.resume import Done, LineWriter, errors_path, failure_label, load_done  # noqa: F401  (old import path)
+from pipeline.read import MAX_BYTES, RawReport, ReadError, find_inputs, read_file, report_ids
+from pipeline.resume import Done, LineWriter, OutputLock, errors_path, failure_label, load_done, output_problems
+from pipeline.workbook import workbook_writer
 from pipeline.write import VALUE_COLUMNS, sentence_around, value_rows, write_csv, write_xlsx  # noqa: F401
 
 # The old name of the batch predictor, kept for callers of pipeline.extract.
@@ -78,32 +82,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 # --------------------------------------------------------------------------------------------
-# Prediction in worker processes (--workers N > 1)
-
-
-class WorkerModelError(RuntimeError):
-    """A worker process has no model: every batch would fail, so the run stops."""
-
-
-_worker_nlp: Any = None
-_worker_error: str | None = None
-
-
-def _init_worker(model_path: str, span_scores: bool = False) -> None:
-    global _worker_nlp, _worker_error
-    try:
-        _worker_nlp = load_model(model_path, span_scores)
-    except Exception as err:  # reported by the first task: an initializer exception only says "broken pool"
-        _worker_error = f"{type(err).__name__}: {err}"
-
-
-def _worker_predict(reports: list[RawReport], model: str, batch_size: int) -> list[Document | str]:
-    if _worker_nlp is None:
-        raise WorkerModelError(f"the model could not be loaded in a worker process ({_worker_error})")
-    return predict_reports(_worker_nlp, reports, model, batch_size)
-
-
-# --------------------------------------------------------------------------------------------
 # Work items: documents to predict and failures found while reading, in input order
 
 
@@ -112,8 +90,13 @@ class Item:
     source: str
     report: RawReport | None = None  # None: the failure below happened before the model
     error: str | None = None
-    doc_id: str | None = None  # set for document-level failures (duplicate id)
+    doc_id: str | None = None  # set for document-level failures (duplicate id, bad JSONL line)
+    line: int | None = None  # the JSONL line of the document or failure
     ends_file: bool = False  # the last item of its input file (drives the progress bar)
+
+    @property
+    def key(self) -> tuple[str, str | None, int | None]:  # how a failure is recorded (resume.FailureKey)
+        return self.source, self.doc_id or (self.report.id if self.report else None), self.line
 
 
 @dataclass
@@ -126,41 +109,44 @@ class Batch:
 
 
 def iter_items(files: list[Path], done: Done, max_bytes: int, skipped: list[int]) -> Iterator[Item]:
-    """Read the files lazily, in order; skip what ``done`` holds and refuse duplicate ids."""
+    """Read the files lazily, in order; skip what ``done`` holds and refuse ids already taken."""
+    ids = report_ids(files)
     owner: dict[str, str] = dict(done.ids)  # id → source that took it first
-    for src, doc_id in done.failed:  # in record order, so the earliest source owns the id
+    for src, doc_id, _ in done.failed:  # in record order, so the earliest source owns the id
         if doc_id is not None:
             owner.setdefault(doc_id, src)
     for path in files:
         source = str(path)
-        if (source, None) in done.failed:
-            skipped[0] += 1
-            continue
-        # .txt/.docx/.pdf give one report named by the stem: skip finished files without reading them.
-        if path.suffix.lower() != ".jsonl" and (
-            done.ids.get(path.stem) == source or (source, path.stem) in done.failed
-        ):
+        file_id = ids.get(path)  # None for .jsonl: its documents have ids of their own
+        # A file whose one report is finished (or failed) is skipped without reading it.
+        if (source, None, None) in done.failed or (file_id is not None and (
+                done.ids.get(file_id) == source or (source, file_id, None) in done.failed)):
             skipped[0] += 1
             continue
         try:
-            reports = read_reports(path, max_bytes=max_bytes)
+            reports, problems = read_file(path, max_bytes=max_bytes)
         except ReadError as err:
             yield Item(source, error=err.problem, ends_file=True)
             continue
         except Exception as err:  # a reader bug must not end the run either
             yield Item(source, error=f"cannot be read ({type(err).__name__}: {err})", ends_file=True)
             continue
-        items = []
+        found: list[Item] = [Item(source, error=p.problem, doc_id=p.doc_id, line=p.line) for p in problems]
         for report in reports:
-            if done.ids.get(report.id) == source or (source, report.id) in done.failed:
+            if file_id is not None:
+                report.id = file_id
+            found.append(Item(source, report=report, line=report.line))
+        items = []
+        for item in sorted(found, key=lambda i: i.line or 0):  # bad lines among the documents, in line order
+            if item.key in done.failed or (item.report and done.ids.get(item.report.id) == source):
                 skipped[0] += 1
                 continue
-            if report.id in owner:
-                problem = f"document id {report.id!r} is already used by {owner[report.id]}; rename one of them"
-                items.append(Item(source, error=problem, doc_id=report.id))
-                continue
-            owner[report.id] = source
-            items.append(Item(source, report=report))
+            if item.report is not None and item.report.id in owner:
+                item.doc_id, item.report = item.report.id, None
+                item.error = f"document id {item.doc_id!r} is already used by {owner[item.doc_id]}; rename one of them"
+            elif item.report is not None:
+                owner[item.report.id] = source
+            items.append(item)
         if items:
             items[-1].ends_file = True
         yield from items
@@ -182,10 +168,12 @@ def batches(items: Iterator[Item], batch_size: int) -> Iterator[Batch]:
 
 
 def error_record(item: Item) -> str:
-    record: dict[str, Any] = {"source": item.source}
-    doc_id = item.doc_id or (item.report.id if item.report else None)
+    source, doc_id, line = item.key
+    record: dict[str, Any] = {"source": source}
     if doc_id is not None:
         record["id"] = doc_id
+    if line is not None:
+        record["line"] = line
     record["error"] = item.error
     return json.dumps(record, ensure_ascii=False)
 
@@ -209,6 +197,7 @@ class Options:
     model: str | Path = DEFAULT_MODEL
     csv: Path | None = None
     xlsx: Path | None = None
+    lang: str = "zh"  # headers of the --xlsx workbook: zh or en
     workers: int = 1
     span_scores: bool = False
     batch_size: int = 2
@@ -256,54 +245,73 @@ def run(opts: Options) -> Summary:
         raise UsageError(f"{problem}: run `make train` to build the bundled model, or pass --model PATH")
 
     files, find_errors = find_inputs(opts.paths)
-    # Never read our own outputs back in (OUT inside an input folder would be truncated, then read).
-    ours = {Path(p).resolve() for p in (out, errors, opts.csv, opts.xlsx) if p is not None}
-    files = [f for f in files if f.resolve() not in ours]
     if not files:
-        raise UsageError("no input files found (supported: .txt .docx .pdf .jsonl)", [str(e) for e in find_errors])
+        raise UsageError("no input files found (supported: .txt .docx .pdf .html .xlsx .jsonl …)",
+                         [str(e) for e in find_errors])
+    outputs = {"-o": out, "the errors file": errors, "--csv": opts.csv, "--xlsx": opts.xlsx}
+    problems = output_problems({k: Path(v) for k, v in outputs.items() if v is not None}, opts.paths, files)
+    if problems:
+        raise UsageError(problems[-1], problems[:-1])
+    lock, pool = OutputLock(out), None
+    problem = lock.acquire()
+    if problem:
+        raise UsageError(problem)
+    try:
+        # Helpers start first: they load their models while this process loads its own.
+        pool = start_helpers(model_path, opts.span_scores, opts.workers - 1) if opts.workers > 1 else None
+        return _locked_run(opts, files, find_errors, model_path, started, pool)
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
+        lock.release()
 
+
+def _locked_run(opts: Options, files: list[Path], find_errors: list[ReadError], model_path: Path,
+                started: float, pool: ProcessPoolExecutor | None) -> Summary:
+    out = Path(opts.output)
+    errors = errors_path(out)
     try:
         done = load_done(out, errors) if opts.resume else Done()
-    except ValueError as err:
+    except (ValueError, OSError) as err:  # not our file, or one we may not read
         raise UsageError(str(err)) from err
-
-    nlp = None
-    if opts.workers == 1:
-        try:
-            nlp = load_model(model_path, opts.span_scores)
-        except Exception as err:
-            raise UsageError(f"cannot load the model at {model_path} ({type(err).__name__}: {err})") from err
-        meta = nlp.meta
-    else:
-        meta = model_meta(model_path)
-    model = model_name(meta)
+    try:
+        nlp = load_model(model_path, opts.span_scores)
+    except Exception as err:
+        raise UsageError(f"cannot load the model at {model_path} ({type(err).__name__}: {err})") from err
+    model = model_name(nlp.meta)
     load_seconds = time.perf_counter() - started
 
-    out_file = LineWriter(out, truncate=not opts.resume)
-    err_file = LineWriter(errors, truncate=not opts.resume)
+    try:
+        out_file = LineWriter(out, truncate=not opts.resume)
+        err_file = LineWriter(errors, truncate=not opts.resume)
+    except OSError as err:  # checked before, but the place may have changed since
+        raise UsageError(f"cannot write {err.filename}: {err.strerror or err}") from err
     tally = Tally(failures=list(done.failures))
     skipped = [0]
     interrupted: str | None = None
-    progress = _progress(len(files), disabled=opts.quiet or not sys.stderr.isatty())
+    progress = tqdm(total=len(files), unit="file", disable=opts.quiet or not sys.stderr.isatty(), dynamic_ncols=True,
+                    leave=False)
     try:
         # Failures of paths given on the command line come first, as find_inputs saw them.
         for err in find_errors:
-            if (str(err.path), None) not in done.failed:
+            if (str(err.path), None, None) not in done.failed:
                 _emit(Item(str(err.path), error=err.problem), None, out_file, err_file, tally)
         err_file.sync()
         work = batches(iter_items(files, done, opts.max_bytes, skipped), opts.batch_size)
-        if nlp is not None:
+        if pool is None:
             for batch in work:
                 results = predict_reports(nlp, batch.reports, model, opts.batch_size)
                 _write_batch(batch, results, out_file, err_file, tally, progress)
         else:
-            _run_pool(work, model_path, model, opts, out_file, err_file, tally, progress)
+            _run_pool(work, nlp, pool, model, opts, out_file, err_file, tally, progress)
     except KeyboardInterrupt:
         interrupted = "interrupted"
     except BrokenProcessPool as err:
         interrupted = f"a worker process died ({err})"
     except WorkerModelError as err:
         interrupted = str(err)
+    except OSError as err:  # the disk filled up, the folder went away…
+        interrupted = f"cannot write ({err.strerror or err}: {err.filename or out})"
     finally:
         progress.close()
         out_file.close()
@@ -311,42 +319,51 @@ def run(opts: Options) -> Summary:
 
     tables = []
     if interrupted is None and (opts.csv or opts.xlsx):
-        rows = [row for doc in read_jsonl(out) for row in value_rows(doc)]
-        if opts.csv:
-            write_csv(rows, opts.csv)
-            tables.append(f"CSV {opts.csv}")
-        if opts.xlsx:
-            write_xlsx(rows, opts.xlsx)
-            tables.append(f"XLSX {opts.xlsx}")
+        docs = read_jsonl(out)
+        rows = [row for doc in docs for row in value_rows(doc)]
+        workbook = workbook_writer(docs, opts.lang)  # the four-sheet workbook (pipeline.workbook)
+        for kind, path, write in (("CSV", opts.csv, write_csv), ("XLSX", opts.xlsx, workbook)):
+            if path is None:
+                continue
+            try:
+                write(rows, path)
+                tables.append(f"{kind} {path}")
+            except OSError as err:
+                tally.failures.append((str(path), f"cannot write the {kind} table ({err.strerror or err})"))
     return Summary(out, errors, model, tally, skipped[0], load_seconds, time.perf_counter() - started, tables,
                    interrupted)
 
 
-def _progress(total: int, disabled: bool) -> Any:
-    from tqdm import tqdm
-
-    return tqdm(total=total, unit="file", disable=disabled, dynamic_ncols=True, leave=False)
+_MAX_HELD_CHARS = 2_000_000  # results held while waiting for a helper's earlier batch, in characters
 
 
-def _run_pool(work: Iterator[Batch], model_path: Path, model: str, opts: Options,
+def _run_pool(work: Iterator[Batch], nlp: Any, pool: ProcessPoolExecutor, model: str, opts: Options,
               out_file: LineWriter, err_file: LineWriter, tally: Tally, progress: Any) -> None:
-    """Batches to the worker processes, results written in input order.
+    """Batches to this process and ``workers - 1`` helpers, results written in input order. A batch goes
+    to a helper when one has fewer than two in hand, else this process does it, so nothing waits for
+    the helpers' start-up (spawn, import spaCy, load the model: a few seconds)."""
+    helpers = opts.workers - 1
+    pending: deque[tuple[Batch, Future | list]] = deque()
 
-    At most two batches per worker are in flight, so the parent reads files only a little
-    ahead of the model instead of loading a whole folder into memory.
-    """
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(opts.workers, mp_context=context, initializer=_init_worker,
-                             initargs=(str(model_path), opts.span_scores)) as pool:
-        pending: deque[tuple[Batch, Future]] = deque()
-        for batch in work:
-            pending.append((batch, pool.submit(_worker_predict, batch.reports, model, opts.batch_size)))
-            if len(pending) >= 2 * opts.workers:
-                done_batch, future = pending.popleft()
-                _write_batch(done_batch, future.result(), out_file, err_file, tally, progress)
-        while pending:
-            done_batch, future = pending.popleft()
-            _write_batch(done_batch, future.result(), out_file, err_file, tally, progress)
+    def write_ready(block: bool) -> None:
+        while pending and (block or not isinstance(pending[0][1], Future) or pending[0][1].done()):
+            batch, result = pending.popleft()
+            _write_batch(batch, result.result() if isinstance(result, Future) else result,
+                         out_file, err_file, tally, progress)
+
+    for batch in work:
+        busy = sum(1 for _, r in pending if isinstance(r, Future) and not r.done())
+        if busy < 2 * helpers:
+            pending.append((batch, pool.submit(worker_predict, batch.reports, model, opts.batch_size)))
+        else:
+            pending.append((batch, predict_reports(nlp, batch.reports, model, opts.batch_size)))
+        write_ready(block=False)
+        write_ready(block=sum(len(r.text) for b, _ in pending for r in b.reports) > _MAX_HELD_CHARS)
+    # The end: a batch still queued for a busy helper is taken back and done here.
+    for n, (batch, result) in enumerate(pending):
+        if isinstance(result, Future) and result.cancel():
+            pending[n] = (batch, predict_reports(nlp, batch.reports, model, opts.batch_size))
+    write_ready(block=True)
 
 
 def _write_batch(batch: Batch, results: list[Document | str], out_file: LineWriter, err_file: LineWriter,
@@ -367,8 +384,8 @@ def _write_batch(batch: Batch, results: list[Document | str], out_file: LineWrit
 def _emit(item: Item, document: Document | None, out_file: LineWriter, err_file: LineWriter, tally: Tally) -> None:
     if document is None:
         err_file.write(error_record(item))
-        doc_id = item.doc_id or (item.report.id if item.report else None)
-        tally.failures.append((failure_label(item.source, doc_id), item.error or "unknown problem"))
+        source, doc_id, line = item.key
+        tally.failures.append((failure_label(source, doc_id, line), item.error or "unknown problem"))
         return
     out_file.write(document.to_line())
     tally.documents += 1

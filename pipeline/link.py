@@ -8,7 +8,7 @@
   sentence, else the nearest earlier one up the item tree) — the baseline.
 - ``LearnedLinker``: logistic regression over pair features, decoded with the structure:
   one best mention per type, plus mentions coordinated with it (、/和/及), one per name.
-- ``perfreport_linker``: the spaCy component that runs either after the tagger.
+- ``perfreport_linker`` (``pipeline.link_component``): the spaCy component that runs either.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from __future__ import annotations
 import bisect
 import math
 import re
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,11 +23,8 @@ from sklearn.base import BaseEstimator
 from sklearn.feature_extraction import DictVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
-from spacy.language import Language
-from spacy.tokens import Doc
 
-from pipeline.document import NAME_LABELS, TAIL_TYPE, VALUE_LABELS, Document, Relation
-from pipeline.extensions import register_extensions
+from pipeline.document import NAME_LABELS, TAIL_TYPE, Document, Relation
 from pipeline.persist import load_kind, save_kind
 from pipeline.table_cells import split_cells
 from pipeline.tables import read_tables, table_relations
@@ -351,55 +347,3 @@ def link_document(linker, doc: Document, tables: bool = True) -> Document:
     relations = [Relation(head=ids[r["head"]], tail=ids[r["tail"]], type=r["type"], score=round(r["score"], 4))
                  for r in found]
     return Document(id=doc.id, text=doc.text, meta=dict(doc.meta), spans=list(doc.spans), relations=relations)
-
-
-@Language.factory("perfreport_linker", assigns=["doc._.relations"])
-def make_linker(nlp: Language, name: str) -> LinkerComponent:
-    return LinkerComponent()
-
-
-Link = tuple[tuple[int, int], tuple[int, int], str, float]  # (value offsets, tail offsets, type, score)
-
-
-class LinkerComponent:
-    """``Doc._.relations`` from the entities (rule linker until initialize/from_disk sets one)."""
-
-    def __init__(self):
-        register_extensions()
-        self.linker: RuleLinker | LearnedLinker = RuleLinker()
-
-    def initialize(self, get_examples: Callable[[], Iterable] | None = None, *, nlp: Language | None = None,
-                   linker: RuleLinker | LearnedLinker | None = None) -> None:
-        """Trained state comes in here, as for spaCy's own components. The linker is fitted on
-        SCHEMA Documents (relations are not part of spaCy's Examples), so it arrives fitted."""
-        if linker is not None:
-            self.linker = linker
-
-    def __call__(self, doc: Doc) -> Doc:
-        self.set_annotations([doc], self.predict([doc]))
-        return doc
-
-    def predict(self, docs: Iterable[Doc]) -> list[list[Link]]:
-        out = []
-        for doc in docs:
-            values, mentions = [], []
-            for ent in doc.ents:
-                m = Mention(ent.start_char, ent.end_char, ent.label_, ent.text)
-                if ent.label_ in VALUE_LABELS:
-                    values.append((m, ent._.role))
-                else:
-                    mentions.append(m)
-            out.append([((v.start, v.end), (m.start, m.end), TAIL_TYPE[m.label], p)
-                        for v, m, p in self.linker.link(doc.text, values, mentions)])
-        return out
-
-    def set_annotations(self, docs: Iterable[Doc], links: list[list[Link]]) -> None:
-        for doc, found in zip(docs, links):
-            doc._.relations = [{"head": head, "tail": tail, "type": typ, "score": p} for head, tail, typ, p in found]
-
-    def to_disk(self, path, exclude=tuple()):
-        self.linker.save(path)
-
-    def from_disk(self, path, exclude=tuple()):
-        self.linker = load_linker(path)
-        return self

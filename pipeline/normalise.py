@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
+from pipeline.amounts import read_value
 from pipeline.numbers import (
     CN_BIG_UNITS,
     CN_DIGITS,
@@ -20,7 +21,6 @@ from pipeline.numbers import (
     read_money,
     read_numeral,
     read_percent,
-    read_value,
 )
 
 __all__ = ["NormaliseError", "Normalised", "approximate", "chinese_to_decimal", "comparator", "fold", "normalise",

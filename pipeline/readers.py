@@ -13,17 +13,21 @@ Libraries, chosen by measurement (README, "Readers"):
   read them); their percentages come out as fractions.
 - PDF: pdfplumber finds ruled tables and gives their cells; text outside the tables comes from the
   same page in reading order. pypdf's bare text layer is the fallback when pdfplumber fails.
+- .jsonl: one document per line, SCHEMA.md documents or plain ``{"id", "text"}`` lines; a bad line
+  is refused alone, with its line number, and the others are kept.
 """
 
 from __future__ import annotations
 
 import io
+import json
 import re
 import zipfile
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from pipeline.document import parse_document
 from pipeline.read import RawReport, ReadError, decode_text
 
 # OLE2 compound file: what Word writes for a password-protected .docx and for a legacy .doc;
@@ -298,3 +302,71 @@ def _format_decimals(number_format: str) -> int | None:
     if re.search(r"(^|[^.])0(%|$|;|_)", number_format or "") or (number_format or "").strip() in ("0", "0%", "#,##0"):
         return 0
     return None
+
+
+# --------------------------------------------------------------------------------------------
+# .jsonl
+
+
+def read_jsonl(path: Path, data: bytes) -> tuple[list[RawReport], list[ReadError]]:
+    """The documents of a .jsonl file, and a ReadError (with its line) for each line that is not one.
+
+    A line is a SCHEMA.md document (its spans and relations are checked, then ignored) or a plain
+    ``{"id": …, "text": …}`` object (``meta`` and any other keys kept as the document's meta).
+    One bad line or a repeated id costs that line only: the rest of an export is still extracted.
+    """
+    try:
+        content = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise ReadError(path, f"is not UTF-8 ({err.reason} at byte {err.start}): a .jsonl file must be "
+                              "UTF-8; save it as UTF-8 and extract it again") from err
+    reports: list[RawReport] = []
+    problems: list[ReadError] = []
+    first_line: dict[str, int] = {}
+    # A BOM is not JSON (Notepad writes one). Split on \n only: a text may hold \r or U+2028.
+    for number, line in enumerate(content.removeprefix("\ufeff").split("\n"), 1):
+        if not line.strip():
+            continue
+        try:
+            report, problem = _jsonl_report(json.loads(line), path, number)
+        except json.JSONDecodeError as err:
+            report, problem = None, f"not JSON ({err.msg} at column {err.colno}): fix or remove the line"
+        if report is not None and report.id in first_line:
+            problem = (f"document id {report.id!r} is already used on line {first_line[report.id]}: "
+                       "give this document another id")
+        if problem is not None:
+            problems.append(ReadError(path, problem, line=number, doc_id=report.id if report else None))
+            continue
+        assert report is not None
+        first_line[report.id] = number
+        reports.append(report)
+    if not reports and not problems:
+        raise ReadError(path, "is empty (no documents)")
+    return reports, problems
+
+
+def _jsonl_report(obj: Any, path: Path, number: int) -> tuple[RawReport | None, str | None]:
+    if not isinstance(obj, dict):
+        return None, f"a line must be a JSON object, not {type(obj).__name__}: fix or remove the line"
+    meta: dict[str, Any] = {"source": str(path), "format": "jsonl"}
+    if "spans" in obj or "relations" in obj:
+        doc, broken = parse_document(obj, "document")
+        if broken or doc is None:
+            return None, f"breaks SCHEMA.md ({'; '.join(broken[:3])}): fix the line, or keep only its id and text"
+        doc_id, text, document_meta = doc.id, doc.text, doc.meta
+    else:
+        doc_id, text = obj.get("id"), obj.get("text")
+        if isinstance(doc_id, int) and not isinstance(doc_id, bool):
+            doc_id = str(doc_id)  # {"id": 7, …}: a number is a fine name
+        if not isinstance(doc_id, str) or not doc_id:
+            return None, "has no 'id' (a non-empty string): add one"
+        if not isinstance(text, str):
+            return None, "has no 'text' string: add the report's text"
+        if not isinstance(obj.get("meta", {}), dict):
+            return None, "'meta' must be a JSON object"
+        # Other keys (title, source, year…) are the document's too: kept beside its meta.
+        document_meta = {k: v for k, v in obj.items() if k not in ("id", "text", "meta")} | obj.get("meta", {})
+    if not text.strip():
+        return None, "has an empty text: remove the line or fill in the report's text"
+    # The document's own meta is kept apart so that its keys cannot clash with source/format.
+    return RawReport(doc_id, text, meta | {"document_meta": document_meta}, line=number), None

@@ -1,20 +1,27 @@
-"""One self-contained HTML page to review a run: the predicted spans highlighted in the text.
+"""Review pages of a run: the predicted spans highlighted in each report's text (Chinese interface).
 
 For each document the text is rendered with displaCy's span style (``manual=True``), one colour
 per label, and every value is listed in a table with its normalised value, cmp, approx, role,
-links and score. With gold, misses (gold spans not predicted strictly) and false alarms
-(predicted spans not in gold) are marked in the text and listed. The page has no external CSS,
-JS or fonts, so it can be mailed or attached to an issue as one file.
+links and score. With gold, misses (漏标: gold spans not predicted strictly) and false alarms (误报:
+predicted spans not in gold) are marked in the text and listed, each row linking to its place in
+the text. The report's consistency findings (核对提示) are listed with links to their spans.
+
+This module renders one report (:func:`document_section`); :mod:`pipeline.review_pages` puts
+sections into pages: one page for a whole run (:func:`render_review`), or a folder with an index
+and one page per report (:func:`pipeline.review_pages.write_review_site`). Pages have no external
+CSS, JS or fonts (no script at all: the label filter is CSS), so they can be mailed as files.
 
 CLI::
 
-    python -m pipeline review runs/pred.jsonl --gold annotations/gold.jsonl -o review.html
+    perfreport review runs/pred.jsonl --gold annotations/gold.jsonl -o review/       # index + pages
+    perfreport review runs/pred.jsonl -o review.html                                  # one page
 """
 
 from __future__ import annotations
 
 import html
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from itertools import pairwise
@@ -25,6 +32,10 @@ from spacy.displacy.templates import TPL_ENT, TPL_SPAN, TPL_SPAN_SLICE, TPL_SPAN
 from pipeline.document import LABELS, Document, Span
 
 LABEL_COLOURS = {"MONEY": "#7aecec", "PERCENT": "#feca74", "INDICATOR": "#aa9cfc", "PROJECT": "#bfe1d9"}
+LABEL_NAMES = {"MONEY": "金额", "PERCENT": "比率", "INDICATOR": "指标", "PROJECT": "项目"}
+ROLE_NAMES = {"target": "目标", "actual": "实际", "change": "变化", "other": "其他"}
+LINK_NAMES = {"indicator": "指标", "project": "项目"}
+CHECK_NAMES = {"sum": "合计不符", "rate": "比率不符", "score": "得分不符", "unit": "单位疑误", "unmet": "指标未达标"}
 # displaCy's span style gives its per-token elements no class of their own; this one is added through
 # its template option so that the page (and its tests) can find each highlighted span.
 SPAN_CLASS = "displacy-span"
@@ -33,25 +44,6 @@ SPAN_CLASS = "displacy-span"
 _MARK = "\ue000span-attrs\ue000"
 _SPAN_OPEN = '<span style="font-weight: bold;'
 _ENT_OPEN = '<mark class="entity"'
-
-CSS = """
-body { font-family: "Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Zen Hei", "PingFang SC",
-       "Microsoft YaHei", sans-serif; margin: 1.5rem 2rem; color: #222; }
-h1 { font-size: 1.4rem; } h2 { font-size: 1.15rem; margin-top: 2.5rem; border-bottom: 2px solid #ccc; }
-h3 { font-size: 1rem; color: #555; }
-table { border-collapse: collapse; margin: 0.5rem 0 1rem; font-size: 0.85rem; }
-th, td { border: 1px solid #ddd; padding: 2px 6px; text-align: left; vertical-align: top; }
-th { background: #f4f4f4; }
-.legend span { padding: 2px 8px; margin-right: 6px; border-radius: 3px; }
-.text { border: 1px solid #eee; padding: 0.5rem 1rem; max-height: none; }
-/* displaCy's label tag is wider than a short span such as 90%: keep neighbouring tags from overlapping */
-.displacy-span { min-width: 3.4em; }
-.displacy-span.false-alarm, .displacy-span.miss { outline: 2px dashed #d00; outline-offset: 1px; }
-tr.miss td { background: #fff0f0; } tr.false-alarm td { background: #fff8e6; }
-.note { color: #777; font-size: 0.85rem; }
-nav { display: flex; flex-wrap: wrap; gap: 0.2rem 0.8rem; }
-"""
-
 
 @dataclass
 class Block:
@@ -88,20 +80,22 @@ def _blocks(doc: Document, spans: list[Span]) -> list[Block]:
     return blocks
 
 
-def _span_attrs(span: Span, classes: str, links: dict[str, list[str]]) -> str:
-    title = [f"{span.label} {span.id}"]
+def _span_attrs(span: Span, classes: str, links: dict[str, list[str]], prefix: str) -> str:
+    title = [f"{LABEL_NAMES.get(span.label, span.label)} {span.label} {span.id}"]
     if span.is_value:
         value = "?" if span.value is None else format_value(span.value)
-        title.append(f"value {value} {span.unit or ''}".rstrip())
-        title.append(f"cmp {span.cmp or '?'}  approx {span.approx}  role {span.role or '?'}")
+        title.append(f"数值 {value} {span.unit or ''}".rstrip())
+        approx = {True: "是", False: "否"}.get(span.approx, "?") if span.approx is not None else "?"
+        title.append(f"比较符 {span.cmp or '?'}　约数 {approx}　角色 {span.role or '?'}（{ROLE_NAMES.get(span.role, '?')}）")
         if span.per:
-            title.append(f"per {span.per}")
+            title.append(f"每 {span.per}")
     for line in links.get(span.id, []):
         title.append(line)
     if span.score is not None:
-        title.append(f"score {span.score:.3f}")
+        title.append(f"置信度 {span.score:.3f}")
     return (f'class="{SPAN_CLASS} {html.escape(classes)}" data-label="{html.escape(span.label)}" '
-            f'data-span-id="{html.escape(span.id)}" title="{html.escape(chr(10).join(title))}"')
+            f'id="{prefix}-{html.escape(span.id)}" data-span-id="{html.escape(span.id)}" '
+            f'title="{html.escape(chr(10).join(title))}"')
 
 
 def _fill_marks(markup: str, attrs: list[str]) -> str | None:
@@ -163,11 +157,14 @@ def _render_plain(text: str, block: Block, attrs: list[str]) -> str:
     return f'<div class="plain">{"".join(out)}</div>'
 
 
-def render_text(doc: Document, spans: list[Span], classes: dict[str, str], links: dict[str, list[str]]) -> str:
-    """The document text with ``spans`` highlighted, one element of class SPAN_CLASS per span."""
+def render_text(doc: Document, spans: list[Span], classes: dict[str, str], links: dict[str, list[str]],
+                prefix: str = "p") -> str:
+    """The document text with ``spans`` highlighted, one element of class SPAN_CLASS per span,
+    with the id ``{prefix}-{span id}`` (links from the tables below jump to it; the section of
+    report n uses ``d{n}p`` for predictions and ``d{n}g`` for gold, so ids stay unique on a page)."""
     parts = []
     for block in _blocks(doc, spans):
-        attrs = [_span_attrs(s, classes.get(s.id, ""), links) for s in block.spans]
+        attrs = [_span_attrs(s, classes.get(s.id, ""), links, prefix) for s in block.spans]
         markup = None
         for renderer in (_render_span_style, _render_ent_style):
             try:
@@ -191,8 +188,8 @@ def _links(doc: Document) -> tuple[dict[str, list[str]], dict[str, dict[str, lis
             continue
         score = "" if rel.score is None else f" ({rel.score:.2f})"
         tail_text = f"{doc.surface(tail)} [{tail.id}]{score}"
-        lines.setdefault(head.id, []).append(f"{rel.type}: {tail_text}")
-        lines.setdefault(tail.id, []).append(f"value of {doc.surface(head)} [{head.id}]")
+        lines.setdefault(head.id, []).append(f"{LINK_NAMES.get(rel.type, rel.type)}：{tail_text}")
+        lines.setdefault(tail.id, []).append(f"所属数值 {doc.surface(head)} [{head.id}]")
         tails.setdefault(head.id, {}).setdefault(rel.type, []).append(tail_text)
     return lines, tails
 
@@ -214,94 +211,118 @@ def _fmt(value: object) -> str:
     return str(value)
 
 
-def _value_table(doc: Document, tails: dict[str, dict[str, list[str]]], classes: dict[str, str]) -> str:
+def _row(cells: list[str], css: str = "", label: str = "", first_link: str = "") -> str:
+    attrs = (f' class="{css}"' if css else "") + (f' data-label="{html.escape(label)}"' if label else "")
+    shown = [html.escape(c) for c in cells]
+    if first_link:
+        shown[0] = f'<a href="#{html.escape(first_link)}">{shown[0]}</a>'
+    return f"<tr{attrs}>" + "".join(f"<td>{c}</td>" for c in shown) + "</tr>"
+
+
+def _table(css: str, head: list[str], rows: list[str]) -> str:
+    return (f'<table class="{css}"><tr>' + "".join(f"<th>{h}</th>" for h in head) + "</tr>" + "".join(rows)
+            + "</table>")
+
+
+def _value_table(doc: Document, tails: dict[str, dict[str, list[str]]], classes: dict[str, str], prefix: str) -> str:
     rows = []
     for s in doc.spans:
         if not s.is_value:
             continue
         links = tails.get(s.id, {})
         cells = [s.id, doc.surface(s), s.label, _fmt(s.value), _fmt(s.unit), _fmt(s.cmp), _fmt(s.approx), _fmt(s.per),
-                 _fmt(s.role), "; ".join(links.get("indicator", [])), "; ".join(links.get("project", [])),
-                 "" if s.score is None else f"{s.score:.3f}"]
-        cls = classes.get(s.id, "")
-        rows.append(f'<tr class="{cls}">' + "".join(f"<td>{html.escape(c)}</td>" for c in cells) + "</tr>")
+                 f"{_fmt(s.role)}（{ROLE_NAMES.get(s.role or '', '?')}）", "；".join(links.get("indicator", [])),
+                 "；".join(links.get("project", [])), "" if s.score is None else f"{s.score:.3f}"]
+        rows.append(_row(cells, classes.get(s.id, ""), s.label, f"{prefix}-{s.id}"))
     if not rows:
-        return '<p class="note">No MONEY or PERCENT spans.</p>'
-    head = ["id", "surface", "label", "value", "unit", "cmp", "approx", "per", "role", "indicator(s)", "project(s)",
-            "score"]
-    return ('<table class="values"><tr>' + "".join(f"<th>{h}</th>" for h in head) + "</tr>" + "".join(rows)
-            + "</table>")
+        return '<p class="note">没有金额或比率。</p>'
+    head = ["编号", "原文", "标签", "数值", "单位", "比较符", "约数", "每", "角色", "指标", "项目", "置信度"]
+    return _table("values", head, rows)
 
 
-def _diff_table(pred: Document, gold: Document, misses: list[Span], alarms: list[Span]) -> str:
+def diff(pred: Document, gold: Document) -> tuple[list[Span], list[Span]]:
+    """(misses, false alarms): gold spans not predicted strictly, predicted spans not in gold."""
+    gold_keys = {_key(s) for s in gold.spans}
+    pred_keys = {_key(s) for s in pred.spans}
+    return ([s for s in gold.spans if _key(s) not in pred_keys], [s for s in pred.spans if _key(s) not in gold_keys])
+
+
+def _diff_table(pred: Document, gold: Document, misses: list[Span], alarms: list[Span], n: int) -> str:
     if not misses and not alarms:
-        return '<p class="note">No misses and no false alarms: every span matches gold strictly.</p>'
+        return '<p class="note">没有漏标和误报：每个预测标注都与人工标注完全一致。</p>'
 
     def overlapping(span: Span, other: Document) -> str:
         hits = [o for o in other.spans if o.start < span.end and span.start < o.end]
-        return "; ".join(f"{o.label} {other.surface(o)} [{o.start}:{o.end}]" for o in hits)
+        return "；".join(f"{o.label} {other.surface(o)} [{o.start}:{o.end}]" for o in hits)
 
     rows = []
-    for kind, css, doc, other, spans in (("miss", "miss", gold, pred, misses),
-                                         ("false alarm", "false-alarm", pred, gold, alarms)):
+    for kind, css, doc, other, spans, prefix in (("漏标", "miss", gold, pred, misses, f"d{n}g"),
+                                                 ("误报", "false-alarm", pred, gold, alarms, f"d{n}p")):
         for s in spans:
             cells = [kind, s.label, doc.surface(s), f"{s.start}:{s.end}", overlapping(s, other)]
-            rows.append(f'<tr class="{css}">' + "".join(f"<td>{html.escape(c)}</td>" for c in cells) + "</tr>")
-    head = ["", "label", "surface", "offsets", "overlaps on the other side"]
-    return ('<table class="diff"><tr>' + "".join(f"<th>{h}</th>" for h in head) + "</tr>" + "".join(rows)
-            + "</table>")
+            rows.append(_row(cells, css, s.label, f"{prefix}-{s.id}"))
+    return _table("diff", ["", "标签", "原文", "位置", "另一侧的重叠标注"], rows)
 
 
-def _document_section(n: int, pred: Document, gold: Document | None) -> str:
+def _checks_list(doc: Document, prefix: str) -> str:
+    if not doc.checks:
+        return '<p class="note">没有核对提示。</p>'
+    items = []
+    for check in doc.checks:
+        spans = " ".join(f'<a href="#{prefix}-{html.escape(i)}">{html.escape(i)}</a>' for i in check.get("spans", []))
+        kind = CHECK_NAMES.get(check.get("kind", ""), check.get("kind", ""))
+        items.append(f'<li class="check"><b>{html.escape(kind)}</b> {html.escape(check.get("message", ""))} {spans}</li>')
+    return '<ul class="checks">' + "".join(items) + "</ul>"
+
+
+def counts_line(doc: Document) -> str:
+    counts = "，".join(f"{LABEL_NAMES[label]} {sum(s.label == label for s in doc.spans)}" for label in LABELS)
+    return f"{counts}；关系 {len(doc.relations)}；核对提示 {len(doc.checks)}"
+
+
+def _jumps(kind: str, css: str, prefix: str, spans: list[Span]) -> str:
+    if not spans:
+        return ""
+    links = " ".join(f'<a href="#{prefix}-{html.escape(s.id)}">{n}</a>' for n, s in enumerate(spans, 1))
+    return f'<p class="jump {css}">跳到{kind}：{links}</p>'
+
+
+def document_section(n: int, pred: Document, gold: Document | None, heading: str = "h2") -> str:
+    """One report: counts, jumps to misses and false alarms, highlighted text, values, findings, diff."""
     links, tails = _links(pred)
-    counts = ", ".join(f"{label} {sum(s.label == label for s in pred.spans)}" for label in LABELS)
-    out = [f'<section class="document" id="doc-{n}"><h2>{html.escape(pred.id)}</h2>',
-           f'<p class="note">{counts}; relations {len(pred.relations)}</p>']
+    out = [f'<section class="document" id="doc-{n}"><{heading}>{html.escape(pred.id)}</{heading}>',
+           f'<p class="note">{counts_line(pred)}</p>']
     pred_classes: dict[str, str] = {}
+    misses: list[Span] = []
+    alarms: list[Span] = []
     if gold is not None:
-        gold_keys = {_key(s) for s in gold.spans}
-        pred_keys = {_key(s) for s in pred.spans}
-        alarms = [s for s in pred.spans if _key(s) not in gold_keys]
-        misses = [s for s in gold.spans if _key(s) not in pred_keys]
+        misses, alarms = diff(pred, gold)
         pred_classes = {s.id: "false-alarm" for s in alarms}
-        out.append(f'<p class="note">against gold: {len(pred.spans) - len(alarms)} correct, '
-                   f'{len(misses)} missed, {len(alarms)} false alarm(s)</p>')
-    out.append('<h3>Predicted spans</h3><div class="text pred">')
-    out.append(render_text(pred, pred.spans, pred_classes, links))
-    out.append("</div><h3>Values</h3>")
-    out.append(_value_table(pred, tails, pred_classes))
+        out.append(f'<p class="note">对照人工标注：正确 {len(pred.spans) - len(alarms)}，'
+                   f'漏标 {len(misses)}，误报 {len(alarms)}</p>')
+        out.append(_jumps("漏标", "miss", f"d{n}g", misses) + _jumps("误报", "false-alarm", f"d{n}p", alarms))
+    out.append('<h3>预测标注</h3><div class="text pred">')
+    out.append(render_text(pred, pred.spans, pred_classes, links, f"d{n}p"))
+    out.append("</div><h3>数值</h3>")
+    out.append(_value_table(pred, tails, pred_classes, f"d{n}p"))
+    out.append("<h3>核对提示</h3>")
+    out.append(_checks_list(pred, f"d{n}p"))
     if gold is not None:
-        out.append("<h3>Misses and false alarms</h3>")
-        out.append(_diff_table(pred, gold, misses, alarms))
+        out.append("<h3>漏标与误报</h3>")
+        out.append(_diff_table(pred, gold, misses, alarms, n))
         gold_links, _ = _links(gold)
-        out.append('<h3>Gold spans (misses outlined)</h3><div class="text gold">')
-        out.append(render_text(gold, gold.spans, {s.id: "miss" for s in misses}, gold_links))
+        out.append('<h3>人工标注（漏标加框）</h3><div class="text gold">')
+        out.append(render_text(gold, gold.spans, {s.id: "miss" for s in misses}, gold_links, f"d{n}g"))
         out.append("</div>")
     out.append("</section>")
     return "\n".join(out)
 
 
-def render_review(pred: list[Document], gold: list[Document] | None = None) -> str:
-    """The review page for a run (and its gold, when given) as one HTML string."""
-    gold_by_id = {d.id: d for d in gold} if gold is not None else {}
-    legend = "".join(f'<span style="background: {c}">{label}</span>' for label, c in LABEL_COLOURS.items())
-    body = ["<h1>Extraction review</h1>",
-            f'<p class="legend">{legend}</p>',
-            f'<p class="note">{len(pred)} document(s), {sum(len(d.spans) for d in pred)} predicted span(s). '
-            "Hover a highlighted span for its value, role and links.</p>"]
-    if gold is not None:
-        missing = [d.id for d in gold if d.id not in {p.id for p in pred}]
-        if missing:
-            body.append(f'<p class="note miss-docs">Gold documents with no prediction: '
-                        f'{html.escape(", ".join(missing))}</p>')
-    body.append("<nav>" + "".join(f'<a href="#doc-{n}">{html.escape(d.id)}</a>' for n, d in enumerate(pred, 1))
-                + "</nav>")
-    for n, doc in enumerate(pred, 1):
-        if gold is not None and doc.id not in gold_by_id:
-            body.append(f'<p class="note">{html.escape(doc.id)}: not in gold.</p>')
-        body.append(_document_section(n, doc, gold_by_id.get(doc.id)))
-    return ("<!DOCTYPE html>\n<html lang=\"zh\">\n<head>\n<meta charset=\"utf-8\">\n<title>Extraction review</title>\n"
-            f"<style>{CSS}</style>\n</head>\n<body>\n" + "\n".join(body) + "\n</body>\n</html>\n")
+def render_review(pred: Sequence[Document], gold: Sequence[Document] | None = None) -> str:
+    """The review page for a whole run (and its gold, when given) as one HTML string."""
+    from pipeline.review_pages import render_single_page
+
+    return render_single_page(list(pred), None if gold is None else list(gold))
 
 
 def main(argv: list[str] | None = None) -> int:

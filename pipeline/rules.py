@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import re
 
+from pipeline.amounts import find_amounts
 from pipeline.document import Document, Span
-from pipeline.numbers import MONEY_RE, PERCENT_RE, find_amounts
+from pipeline.numbers import MONEY_RE, PERCENT_RE
 
 # The value patterns are the grammar of pipeline.numbers, the one the normaliser reads values with:
 # what is found here can be read there, the same way. MONEY_RE also matches bare 万/亿 amounts

@@ -79,10 +79,12 @@ def _indicator_row(table: Table, name_cell: Cell, target: list[Cell], actual: li
     name = table.add(TableSpan(s, e, "INDICATOR"))
     firsts = [g[0] for g in (target, actual) if g]
     table.rows.append(TableRow("indicator", name_cell, firsts, [h.text if h else "" for h in heads][: len(firsts)]))
+    # One unit cell may serve both values: ``≤ | 5000 | 元 | 4511`` (the actual is in 元 too).
+    shared = target[-1].text if len(target) > 1 and target[-1].text in _PERCENT_CELL | _MONEY_UNIT_CELL else None
     for group, role, head in ((target, "target", heads[0]), (actual, "actual", heads[1])):
         if not group:
             continue
-        for span in _values_in(group, role, head):
+        for span in _values_in(group, role, head, shared if role == "actual" else None):
             index = table.add(span)
             table.link(index, name, "indicator")
             table.link(index, table.project_index(), "project")
@@ -116,14 +118,14 @@ def _logical_value(cells: list[Cell], k: int) -> tuple[list[Cell], int]:
     return group, k
 
 
-def _values_in(group: list[Cell], role: str, head: Cell | None) -> list[TableSpan]:
+def _values_in(group: list[Cell], role: str, head: Cell | None, shared_unit: str | None = None) -> list[TableSpan]:
     """MONEY/PERCENT spans in a target/actual logical cell; counts and words give none."""
     from pipeline.normalise import NormaliseError, normalise
     from pipeline.rules import value_matches
 
     cmp = next((_COMPARATOR_CELL[c.text] for c in group if c.text in _COMPARATOR_CELL), None)
     main = next(c for c in group if c.text not in _COMPARATOR_CELL)
-    unit_cell = group[-1].text if len(group) > 1 and group[-1] is not main else None
+    unit_cell = group[-1].text if len(group) > 1 and group[-1] is not main else shared_unit
     column = head.text if head else ""
     if _is_number(main.text) and (unit_cell in _PERCENT_CELL or (head and _cell_unit(head.text) == "%")):
         sign = unit_cell if unit_cell in _PERCENT_CELL else "%"

@@ -1,6 +1,7 @@
 """Write stage: spaCy Docs → SCHEMA Documents, and Documents → the flat value table (CSV/XLSX).
 
-- :func:`doc_to_document`: the prediction Document for a processed Doc.
+- :func:`doc_to_document`: the prediction Document for a processed Doc, with the report's own
+  fields in ``meta`` and its consistency ``checks`` (:func:`with_report_facts`).
 - :func:`value_rows`: one row per MONEY/PERCENT span (:data:`VALUE_COLUMNS`), with the names of
   its linked projects and indicators and the sentence it came from;
   :func:`write_csv` / :func:`write_xlsx` write them atomically.
@@ -15,12 +16,12 @@ import csv
 import os
 import tempfile
 from pathlib import Path
-from typing import Any
-
-from spacy.tokens import Doc
+from typing import TYPE_CHECKING, Any
 
 from pipeline.document import VALUE_LABELS, Document, Relation, Span
-from pipeline.extensions import register_extensions
+
+if TYPE_CHECKING:  # spaCy is imported only to convert a Doc: the tables need no model
+    from spacy.tokens import Doc
 
 VALUE_COLUMNS = (
     "document", "project", "indicator", "role", "value", "unit", "cmp", "approx", "per",
@@ -33,6 +34,8 @@ _XLSX_CELL_MAX = 32_767  # Excel refuses longer cell texts
 
 def doc_to_document(doc: Doc, doc_id: str, meta: dict[str, Any] | None = None) -> Document:
     """The prediction Document for a processed Doc: entities with value attributes, relations."""
+    from pipeline.extensions import register_extensions
+
     register_extensions()  # a pipeline without our components still reads as "no values"
     spans: list[Span] = []
     by_offsets: dict[tuple[int, int], str] = {}
@@ -65,7 +68,23 @@ def doc_to_document(doc: Doc, doc_id: str, meta: dict[str, Any] | None = None) -
     meta = dict(meta or {})
     if doc._.normalise_errors:
         meta["normalise_errors"] = list(doc._.normalise_errors)
-    return Document(id=doc_id, text=text, meta=meta, spans=spans, relations=relations)
+    document = Document(id=doc_id, text=text, meta=meta, spans=spans, relations=relations)
+    return with_report_facts(document, doc._.tables)
+
+
+def with_report_facts(document: Document, tables: list[Any] | None = None) -> Document:
+    """``document`` with what the report says of itself in ``meta`` (department, fiscal_year,
+    report_kind, self_score: :func:`pipeline.fields.report_fields`, where the text states them; a
+    key the reader already set is kept) and its consistency ``checks`` (:mod:`pipeline.checks`,
+    reading ``tables`` when the pipeline has read them, ``doc._.tables``). Every prediction gets
+    them here, so extract, evaluate, the API and the workbook see the same."""
+    from pipeline.checks import checks_json
+    from pipeline.fields import report_fields
+
+    for key, value in report_fields(document.text).items():
+        document.meta.setdefault(key, value)
+    document.checks = checks_json(document, tables)
+    return document
 
 
 # --------------------------------------------------------------------------------------------
@@ -132,6 +151,24 @@ def _replace_atomically(path: Path, write: Any) -> None:
         raise
 
 
+# Excel and LibreOffice run a CSV cell that starts with one of these as a formula (=HYPERLINK(…),
+# +cmd|…, -2+3, @SUM(…)); a text from a report must never become one.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: Any) -> Any:
+    """A CSV cell: None as empty, a text that a spreadsheet would run as a formula behind a ``'``.
+
+    The XLSX marks such cells as text; a CSV cannot, so the apostrophe (what Excel itself shows
+    for a typed-in text) keeps it inert. Numbers (value, start, end, score) are written as they are.
+    """
+    if value is None:
+        return ""
+    if isinstance(value, str) and len(value) > 1 and value.startswith(_FORMULA_STARTS):
+        return "'" + value  # (a lone "=", the cmp column's, runs nothing and stays as it is)
+    return value
+
+
 def write_csv(rows: list[dict[str, Any]], path: str | Path) -> None:
     """CSV in UTF-8 with a BOM: without it Excel guesses the ANSI code page and garbles Chinese."""
 
@@ -140,7 +177,7 @@ def write_csv(rows: list[dict[str, Any]], path: str | Path) -> None:
             writer = csv.DictWriter(f, fieldnames=VALUE_COLUMNS)
             writer.writeheader()
             for row in rows:
-                writer.writerow({k: "" if row.get(k) is None else row[k] for k in VALUE_COLUMNS})
+                writer.writerow({k: csv_cell(row.get(k)) for k in VALUE_COLUMNS})
 
     _replace_atomically(Path(path), write)
 

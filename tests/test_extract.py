@@ -1,9 +1,8 @@
 """Tests for ``python -m pipeline extract``: inputs of every kind built in tmp_path, error records,
 resume after a kill, the value table, and worker processes.
 
-The bundled model ``models/perfreport`` is used when it exists; otherwise a small stand-in is
-trained once per session (one epoch on two gold documents). The checks are about structure,
-records and errors, never accuracy, so either model passes.
+The ``model`` fixture (conftest.py) is the bundled model, or a stand-in trained once per session.
+The checks are about structure, records and errors, never accuracy, so either model passes.
 """
 
 from __future__ import annotations
@@ -33,20 +32,6 @@ ROOT = Path(__file__).resolve().parents[1]
 BUNDLED = ROOT / "models" / "perfreport"
 
 REPORT = "2023年项目预算执行率达到95%，年初预算资金390.88万元，实际支出350万元。\n公众满意度≥90%。\n"
-
-
-@pytest.fixture(scope="session")
-def model(tmp_path_factory) -> Path:
-    if extract.model_problem(BUNDLED) is None:
-        return BUNDLED
-    from pipeline.corpus import load_documents
-    from pipeline.train import build_pipeline, train_tagger
-
-    docs = [d for d in load_documents(ROOT / "annotations") if d.id in ("000_c72fa1dde9b25adf", "a01_county_education_bureau")]
-    work = tmp_path_factory.mktemp("standin")
-    nlp = build_pipeline(train_tagger(docs, work, segmenter="char", max_epochs=1))
-    nlp.to_disk(work / "model")
-    return work / "model"
 
 
 def run(capsys, *args: str | Path) -> tuple[int, str, str]:
@@ -192,17 +177,20 @@ def test_model_failure_is_recorded_and_run_goes_on(tmp_path, model, capsys, monk
     assert f"FAILED {folder / 'b.txt'}: processing failed (ValueError: boom)" in stdout
 
 
-def test_duplicate_ids_and_own_output_not_read(tmp_path, model, capsys):
-    for sub in ("x", "y"):
-        (tmp_path / sub).mkdir()
-        (tmp_path / sub / "same.txt").write_text(REPORT, encoding="utf-8")
-    out = tmp_path / "preds.jsonl"  # inside the input folder: must not be read back as input
-    code, stdout, _ = run(capsys, tmp_path, "-o", out, "--model", model)
+def test_id_taken_by_another_file_is_refused(tmp_path, model, capsys):
+    # Two files of one name get ids from their paths (test_bad_input.py); a .jsonl document keeps its own
+    # id, so one that a file's report already took is refused.
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.txt").write_text(REPORT, encoding="utf-8")
+    line = {"id": "a", "text": REPORT, "spans": [], "relations": []}
+    (tmp_path / "in" / "b.jsonl").write_text(json.dumps(line, ensure_ascii=False) + "\n", encoding="utf-8")
+    out = tmp_path / "preds.jsonl"
+    code, stdout, _ = run(capsys, tmp_path / "in", "-o", out, "--model", model)
     assert code == 1
-    assert [d["meta"]["source"] for d in lines(out)] == [str(tmp_path / "x" / "same.txt")]
+    assert [d["meta"]["source"] for d in lines(out)] == [str(tmp_path / "in" / "a.txt")]
     (record,) = lines(errors_path(out))
-    assert record["source"] == str(tmp_path / "y" / "same.txt") and record["id"] == "same"
-    assert "already used by" in record["error"]
+    assert record == {"source": str(tmp_path / "in" / "b.jsonl"), "id": "a", "line": 1,
+                      "error": f"document id 'a' is already used by {tmp_path / 'in' / 'a.txt'}; rename one of them"}
 
 
 def small_reports(folder: Path, n: int = 6, repeat: int = 1) -> None:
@@ -282,11 +270,11 @@ def test_value_table_csv_and_xlsx(tmp_path, model, capsys):
         assert row["surface"] == doc.text[start:end]
         assert row["surface"] in row["sentence"] and row["unit"] in ("CNY", "ratio")
 
-    book = load_workbook(sheet)
-    cells = list(book["values"].iter_rows(values_only=True))
-    assert cells[0] == VALUE_COLUMNS
-    assert len(cells) - 1 == n_values
-    assert [str(c[VALUE_COLUMNS.index("surface")]) for c in cells[1:]] == [r["surface"] for r in rows]
+    book = load_workbook(sheet)  # the workbook (pipeline.workbook): its 数值 sheet is one row per value
+    assert book.sheetnames == ["汇总", "数值", "核对提示", "指标"]
+    cells = list(book["数值"].iter_rows(values_only=True))
+    assert len(cells) - 1 == n_values and len(list(book["汇总"].iter_rows())) - 1 == len(docs)
+    assert [str(c[cells[0].index("原文")]) for c in cells[1:]] == [r["surface"] for r in rows]
 
 
 def test_value_rows_joins_linked_names():

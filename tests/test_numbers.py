@@ -13,8 +13,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from pipeline.amounts import find_amounts
 from pipeline.normalise import NormaliseError, normalise, parse_money, parse_percent
-from pipeline.numbers import find_amounts, read_numeral
+from pipeline.numbers import read_numeral
 from pipeline.rules import value_matches
 
 

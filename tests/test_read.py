@@ -88,7 +88,7 @@ def test_gbk_only_when_utf8_fails():
         ("empty.txt", b"", "is empty (0 bytes)"),
         ("blank.txt", b" \r\n\t\n", "is empty (only white space)"),
         ("blank16.txt", "\u3000 \n".encode("utf-16"), "is empty (only white space)"),
-        ("undecodable.txt", b"\x80\x81\xff abc", "cannot be decoded as UTF-8, UTF-16 or GB18030"),
+        ("undecodable.txt", b"\x80\x81\xff abc", "cannot be decoded as UTF-8, UTF-16, GB18030 or Big5"),
         ("bad-bom.txt", b"\xef\xbb\xbf\xff\xfe", "starts with a UTF-8 byte-order mark but is not valid UTF-8"),
     ],
 )

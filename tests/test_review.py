@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.document import Document, Relation, Span, read_jsonl, write_jsonl
-from pipeline.review import SPAN_CLASS, format_value, main, render_review
+from pipeline.review import LINK_NAMES, SPAN_CLASS, format_value, main, render_review
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLD_FILES = sorted((ROOT / "annotations").glob("*.jsonl"))
@@ -117,14 +117,14 @@ def test_every_predicted_span_is_highlighted_with_its_label(gold):
         assert span.label in element.text  # displaCy's label tag
     value_doc, value_span = next((d, s) for d, s in spans if s.is_value and s.cmp == ">=")
     element = found[spans.index((value_doc, value_span))]
-    assert f"role {value_span.role}" in element.attrs["title"]
-    assert "cmp >=" in element.attrs["title"]
-    assert f"value {format_value(value_span.value)} {value_span.unit}" in element.attrs["title"]
+    assert f"角色 {value_span.role}" in element.attrs["title"]
+    assert "比较符 >=" in element.attrs["title"]
+    assert f"数值 {format_value(value_span.value)} {value_span.unit}" in element.attrs["title"]
     assert format_value(3908800.0) == "3,908,800.0" and format_value(4.6e-06) == "0.0000046"
     # the value table lists each value with its links
     linked = next(r for r in value_doc.relations if r.head == value_span.id)
     tail = value_doc.span_by_id()[linked.tail]
-    assert f"{linked.type}: {value_doc.surface(tail)}" in element.attrs["title"]
+    assert f"{LINK_NAMES[linked.type]}：{value_doc.surface(tail)}" in element.attrs["title"]
 
 
 def test_misses_and_false_alarms_are_marked_and_listed(gold):
@@ -141,8 +141,8 @@ def test_misses_and_false_alarms_are_marked_and_listed(gold):
     assert sum("false-alarm" in e.attrs["class"].split() for e in pred_elements) == n_alarms
     assert sum("miss" in e.attrs["class"].split() for e in gold_elements) == n_misses
     # rows of the misses/false-alarms table (value-table rows of false alarms carry the class too)
-    miss_rows = [r for r in parsed.rows if r.attrs.get("class") == "miss" and r.text.startswith("miss|")]
-    alarm_rows = [r for r in parsed.rows if r.attrs.get("class") == "false-alarm" and r.text.startswith("false alarm|")]
+    miss_rows = [r for r in parsed.rows if r.attrs.get("class") == "miss" and r.text.startswith("漏标|")]
+    alarm_rows = [r for r in parsed.rows if r.attrs.get("class") == "false-alarm" and r.text.startswith("误报|")]
     assert len([r for r in parsed.rows if r.attrs.get("class") == "miss"]) == n_misses
     assert len(miss_rows) == n_misses and len(alarm_rows) == n_alarms
     by_id = {d.id: d for d in gold}

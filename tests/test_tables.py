@@ -166,3 +166,11 @@ def test_table_spans_are_made_even_inside_a_segmenter_token():
     assert ("PROJECT", "信访积案化解资金") in ents
     assert {("MONEY", "120.00"), ("MONEY", "138.50"), ("MONEY", "131.72"), ("PERCENT", "95.10%")} <= ents
     assert doc.text == text  # splitting tokens never changes the text
+
+
+def test_one_unit_cell_serves_target_and_actual():
+    text = ("项目名称|帮扶救助\n一级指标|二级指标|三级指标|年度指标值|||实际完成值|分值|得分\n"
+            "产出指标|成本指标|户均帮扶救助标准|≤|5000|元|4511|5|5\n")
+    got = facts(text)
+    assert got["5000"][:4] == ("MONEY", 5000.0, "target", "<=")
+    assert got["4511"][:3] == ("MONEY", 4511.0, "actual")

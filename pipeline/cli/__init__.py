@@ -3,7 +3,9 @@
 One convention for every command (``pipeline.cli.<command>``):
 
 - ``build_parser()`` returns an ``argparse`` parser whose ``prog`` is ``python -m pipeline
-  <command>`` (:func:`parser`), so ``--help`` and usage errors name the command the same way;
+  <command>``, or ``perfreport <command>`` under the console script (:data:`PROG`, set by
+  ``pipeline.__main__``; :func:`parser`), so ``--help`` and usage errors name the command the way
+  it was called;
 - ``main(argv) -> int`` parses, calls plain functions of the stage modules that return data,
   prints, and returns the exit status; it never calls ``sys.exit`` (:func:`run` turns
   argparse's exits into return values);
@@ -20,7 +22,7 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
-PROG = "python -m pipeline"
+PROG = "python -m pipeline"  # "perfreport" when run as the console script (pipeline.__main__.main sets it)
 OK, FAILED, USAGE, INTERRUPTED = 0, 1, 2, 130
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from pipeline.cli import FAILED, OK, USAGE, CommandError, parser, run
 from pipeline.document import Document, DocumentError, read_jsonl, write_jsonl
 from pipeline.evaluate import EvaluationError, error_listing, load_pair, markdown_report, score
-from pipeline.paths import DEFAULT_MODEL
+from pipeline.paths import DEFAULT_MODEL, writable_problem
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -39,8 +39,14 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _evaluate(args: argparse.Namespace) -> int:
+    # Outputs are checked before the scoring (or the model run) starts, not found bad at its end.
+    compare_files = bool(args.gold and args.pred and not args.link_only)  # --pred is then an input
+    for option, path in (("--json", args.json), ("--pred", None if compare_files else args.pred)):
+        problem = writable_problem(path) if path else None
+        if problem:
+            raise CommandError(f"{option}: {problem}", USAGE)
     try:
-        if args.gold and args.pred and not args.link_only:
+        if compare_files:
             gold, pred = load_pair(args.gold, args.pred)
             given = None
         else:
@@ -69,8 +75,11 @@ def _evaluate(args: argparse.Namespace) -> int:
     result["by_group"] = by_group(gold, pred)
     print(group_table(result["by_group"]))
     if args.json:
-        Path(args.json).parent.mkdir(parents=True, exist_ok=True)
-        Path(args.json).write_text(json.dumps(result, ensure_ascii=False, indent=1))
+        try:
+            Path(args.json).parent.mkdir(parents=True, exist_ok=True)
+            Path(args.json).write_text(json.dumps(result, ensure_ascii=False, indent=1))
+        except OSError as err:
+            raise CommandError(f"--json: cannot write {args.json} ({err.strerror or err})", FAILED) from err
         print(f"\nwrote {args.json}")
     return OK
 

@@ -1,6 +1,8 @@
-"""One self-contained HTML page to review predictions: spans highlighted, values and links listed.
+"""Review predictions in the browser: spans highlighted, values, links and findings listed (Chinese interface).
 
-With ``--gold``, misses and false alarms are marked (see :mod:`pipeline.review`).
+``-o FOLDER`` (the default, ``review/``) writes an index with one row per report and one page per
+report; ``-o FILE.html`` puts every report on one page. With ``--gold``, misses and false alarms
+are marked, counted and linked (see :mod:`pipeline.review`, :mod:`pipeline.review_pages`).
 """
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ def build_parser() -> argparse.ArgumentParser:
     ap = parser("review", __doc__)
     ap.add_argument("pred", metavar="PRED.jsonl")
     ap.add_argument("--gold", metavar="GOLD.jsonl", default=None)
-    ap.add_argument("-o", "--output", default="review.html")
+    ap.add_argument("-o", "--output", default="review",
+                    help="a folder (index.html + one page per report; default review/) or FILE.html (one page)")
     return ap
 
 
@@ -27,15 +30,23 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _review(args: argparse.Namespace) -> int:
-    from pipeline.review import render_review
-
     try:
         pred = read_jsonl(args.pred)
         gold = read_jsonl(args.gold) if args.gold else None
     except DocumentError as err:
         raise CommandError("\n".join(err.problems)) from err
-    Path(args.output).write_text(render_review(pred, gold), encoding="utf-8")
-    print(f"wrote {args.output}: {len(pred)} document(s)")
+    out = Path(args.output)
+    if out.suffix.lower() in (".html", ".htm"):
+        from pipeline.review import render_review
+
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(render_review(pred, gold), encoding="utf-8")
+        print(f"wrote {out}: {len(pred)} document(s) on one page")
+    else:
+        from pipeline.review_pages import write_review_site
+
+        files = write_review_site(pred, gold, out)
+        print(f"wrote {out}/index.html and {len(files) - 1} report page(s)")
     return OK
 
 

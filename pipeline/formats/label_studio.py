@@ -1,7 +1,10 @@
 """Label Studio: tasks in its import/export JSON structure, for ``annotations/label_studio.xml``.
 
 Exports come back as a JSON array of tasks; the latest non-cancelled annotation of a task is
-taken, or its latest prediction when it has none.
+taken, or its latest prediction when it has none. Label Studio's plain JSON export lists
+predictions as ids only (:data:`PREDICTIONS_AS_IDS` says which export keeps them). Label Studio
+shows annotators the pre-annotations of one model version per project, so tasks converted with
+``--predictions`` go into a project of their own for each ``--model-version``.
 """
 
 from __future__ import annotations
@@ -112,6 +115,19 @@ def _pick_result(task: dict) -> list | None:
     return None
 
 
+# Label Studio's JSON export of a project (1.23: Export → JSON, or GET /api/projects/ID/export)
+# writes each task's predictions as bare ids, so a task that only has pre-annotations arrives empty.
+PREDICTIONS_AS_IDS = (
+    "Label Studio's JSON export writes predictions that way. Export a snapshot with their results instead: "
+    "POST /api/projects/ID/exports with {\"serialization_options\": {\"predictions\": {\"only_id\": false}}}, "
+    "then GET /api/projects/ID/exports/EXPORT_ID/download?exportType=JSON, and convert that file"
+)
+
+
+def _prediction_ids(task: dict) -> list[int]:
+    return [p for p in task.get("predictions") or [] if isinstance(p, int) and not isinstance(p, bool)]
+
+
 def _ls_attrs(results: list[dict], where: str) -> _Attrs:
     """Read the per-region choices/textarea results of one region into value attributes."""
     attrs = _Attrs()
@@ -160,6 +176,9 @@ def _task_to_document(task: Any, number: int, source: str) -> tuple[Document | N
     doc_id = str(data.get("doc_id") or f"{source}-{task_id}")
     meta = dict(data["meta"]) if isinstance(data.get("meta"), dict) else {}
     result = _pick_result(task)
+    if result is None and _prediction_ids(task):
+        return None, [f"task {task_id}: no annotation that is not cancelled, and its predictions are listed only as "
+                      f"ids {_prediction_ids(task)}, without their regions: {PREDICTIONS_AS_IDS}"]
     if result is None:
         return None, [f"task {task_id}: no annotation that is not cancelled, and no prediction"]
     if not isinstance(result, list):
