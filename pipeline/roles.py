@@ -9,7 +9,9 @@ Two classifiers with one interface, ``predict(text, values) -> roles``:
 
 from __future__ import annotations
 
+import bisect
 import re
+from functools import lru_cache
 from pathlib import Path
 
 from sklearn.base import BaseEstimator
@@ -107,11 +109,17 @@ _HEADING = re.compile(r"(?m)^[ \t\u3000]*(?:[一二三四五六七八九十]+[�
 
 def _heading_above(text: str, start: int, reach: int = 3000) -> str:
     """The nearest heading line before ``start`` (within ``reach`` characters), or ''."""
-    window_start = max(0, start - reach)
-    found = ""
-    for m in _HEADING.finditer(text, window_start, start):
-        found = m.group(0).strip()
-    return found[-20:]
+    starts, lines = _headings(text)
+    i = bisect.bisect_right(starts, start - 1) - 1
+    if i < 0 or starts[i] < start - reach:
+        return ""
+    return lines[i]
+
+
+@lru_cache(maxsize=4)  # every value of a text asks for the same headings
+def _headings(text: str) -> tuple[list[int], list[str]]:
+    found = [(m.start(), m.group(0).strip()[-20:]) for m in _HEADING.finditer(text)]
+    return [p for p, _ in found], [h for _, h in found]
 
 
 class LearnedRoleClassifier(BaseEstimator):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 # ------------------------------------------------------------------------------------------
 # Vocabulary of the forms
@@ -71,7 +72,8 @@ def _looks_like_row(line: str) -> bool:
     return known >= 2
 
 
-def split_cells(text: str) -> list[Cell]:
+@lru_cache(maxsize=4)  # the table layer, the linker and the checks each ask for the same text's cells
+def split_cells(text: str) -> tuple[Cell, ...]:
     """Every cell of the text, in order, whatever the layout; prose lines are one cell each."""
     cells: list[Cell] = []
     pos = 0
@@ -100,7 +102,7 @@ def split_cells(text: str) -> list[Cell]:
         several = sum(a < b for a, b in row) > 1
         for k, (a, b) in enumerate(row):
             cells.append(Cell(line_start + a, line_start + b, line[a:b], number, k == 0 and several))
-    return cells
+    return tuple(cells)
 
 
 def _pieces(line: str, sep: str) -> list[tuple[int, int]]:
@@ -141,6 +143,7 @@ def _number_value(text: str) -> float:
     return float(text.replace(",", "").replace("，", "").replace("－", "-").replace("−", "-"))
 
 
+@lru_cache(maxsize=4096)
 def _header_kind(text: str) -> str | None:
     """What a header cell says about the values under it, or None when it is no header word."""
     name = _UNIT_WORD.sub("", text).strip().strip("：:")
@@ -170,6 +173,7 @@ def _header_kind(text: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=4096)
 def _cell_unit(text: str) -> str | None:
     match = _UNIT_WORD.search(text)
     return match.group(1).replace("％", "%") if match else None
