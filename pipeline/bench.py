@@ -21,8 +21,8 @@ using more threads would show as CPU time above wall time).
 ``--big`` (:func:`big_benchmark`) times whole ``python -m pipeline extract`` runs instead, each
 in a fresh process (start-up and model load included), with the peak memory of the run's largest
 process: a report of 1.27 M characters (the corpus reports one after another; read in pieces),
-then 500 short reports and 60 whole corpus reports with one worker and with two (best of two
-runs each, interleaved).
+500 short reports and 60 whole corpus reports, each with one worker and with two (the last two
+sets: best of two interleaved runs).
 """
 
 from __future__ import annotations
@@ -243,18 +243,22 @@ def extract_run(case: str, inputs: list[Path], out: Path, model_path: Path, work
         proc = subprocess.Popen(cmd, stdout=stdout, stderr=subprocess.STDOUT)
         _, status, usage = os.wait4(proc.pid, 0)
     seconds = time.perf_counter() - started
-    summary = log.read_text().strip().splitlines()[-1] if log.read_text().strip() else f"exit status {status}"
+    code = os.waitstatus_to_exitcode(status)
+    summary = log.read_text().strip().splitlines()[-1] if log.read_text().strip() else ""
+    if code != 0:  # a failed run is no measurement: it counts as infinitely slow
+        return RunFigures(case, workers, len(files), chars, float("inf"), 0.0, f"FAILED (exit {code}): {summary}")
     return RunFigures(case, workers, len(files), chars, seconds, usage.ru_maxrss / 1024, summary)
 
 
 def big_benchmark(model_path: Path, work: Path, report_chars: int = 1_270_000, small: int = 500,
                   small_chars: int = 300, full: int = 60, repeat: int = 2) -> list[RunFigures]:
-    """The long report (one process), then ``small`` short and ``full`` whole corpus reports with 1 and
-    2 workers (the best of ``repeat`` runs each)."""
+    """The long report, then ``small`` short and ``full`` whole corpus reports, each with 1 and 2 workers
+    (the short and whole reports: the best of ``repeat`` interleaved runs each)."""
     work.mkdir(parents=True, exist_ok=True)
     big = work / "big_report.txt"
     big.write_text(big_report(report_chars), encoding="utf-8")
-    runs = [extract_run(f"one report of {report_chars / 1e6:.2f} M characters", [big], work / "big.jsonl", model_path, 1)]
+    name = f"one report of {report_chars / 1e6:.2f} M characters"
+    runs = [extract_run(name, [big], work / f"big_{w}.jsonl", model_path, w) for w in (1, 2)]
     for name, texts in ((f"{small} small reports", small_reports(small, small_chars)),
                         (f"{full} corpus reports", list(itertools.islice(itertools.cycle(corpus_texts()), full)))):
         folder = work / name.replace(" ", "_")

@@ -11,29 +11,23 @@ name (县A/自评报告.txt, 县B/自评报告.txt), by its path from their comm
 Outputs
 
 - ``OUT`` holds only valid SCHEMA documents, so it can be scored as it is.
-- ``OUT.errors.jsonl`` (``preds.jsonl`` → ``preds.errors.jsonl``) holds one record per failure:
-  ``{"source": path, "error": problem}`` for a file that cannot be found or read, with ``"line"``
-  for a bad line of a .jsonl input and ``"id"`` when one document failed in the model, broke the
-  schema, or reused an id. It exists (maybe empty) after every run.
+- ``OUT.errors.jsonl`` (``preds.jsonl`` → ``preds.errors.jsonl``, always written): one record per
+  failure, ``{"source": path, "error": problem}``, with ``"line"`` for a bad line of a .jsonl input
+  and ``"id"`` when one document failed in the model, broke the schema or reused an id.
 - ``--csv``: one row per MONEY/PERCENT value (:func:`pipeline.write.value_rows`); ``--xlsx``: the
   analyst's workbook (:mod:`pipeline.workbook`: summary, values, checks, indicators; ``--lang``);
   both built from the whole of ``OUT`` at the end of the run.
-- The summary lists every failure as ``FAILED path: problem``. Exit status: 0 when every input
-  succeeded, 1 when any failed (the others are still written), 2 for usage errors before anything
-  is written: bad options, no inputs found, no model, and outputs that cannot be written (a
-  folder, a read-only place), that are inputs or lie inside an input folder, that name one file
-  twice, or that another run is writing (``.OUT.lock``, :class:`pipeline.resume.OutputLock`).
+- The summary lists every failure as ``FAILED path: problem``. Before any work, outputs that cannot
+  be written, are inputs, lie in an input folder, name one file twice or that another run is
+  writing (``.OUT.lock``, :func:`pipeline.resume.output_problems`, ``OutputLock``) are a usage error.
 
-Writing is incremental: results go out in input order, one ``write`` call per line, synced after
-every batch, so a crash leaves complete lines plus at most one partial last line. ``--resume``
-cuts that line, skips documents and failures already recorded and appends the rest, so a
-killed-and-resumed run ends byte for byte like an uninterrupted one, exit status included
-(:mod:`pipeline.resume`). It assumes the same inputs, model and options and does not retry
-recorded failures (start without ``--resume`` to retry them).
+Writing is incremental (in input order, one ``write`` per line, synced per batch): a crash leaves
+complete lines and at most one partial one, which ``--resume`` cuts before it skips what is recorded
+and appends the rest, so a killed-and-resumed run ends byte for byte like an uninterrupted one.
 
 ``--workers N``: this process and N-1 helpers (spawn; each loads its own model and dies with its
-parent, :func:`pipeline.model.die_with_parent`) predict whole batches; this one also reads the
-files and writes the results in input order, and works while the helpers start.
+parent, :func:`pipeline.model.die_with_parent`) predict batches, a long report's pieces included;
+this one also reads the files, writes in input order, and works while the helpers start.
 
 :func:`run` does it all and returns a :class:`Summary`; printing is :mod:`pipeline.cli.extract`'s.
 """
@@ -57,9 +51,11 @@ from pipeline.document import Document, read_jsonl
 from pipeline.model import (  # noqa: F401  (resolve_model, model_problem: the old import path)
     DEFAULT_MODEL,
     WorkerModelError,
+    assemble_pieces,
     load_model,
     model_name,
     model_problem,
+    piece_reports,
     predict_reports,
     resolve_model,
     start_helpers,
@@ -70,8 +66,7 @@ from pipeline.resume import Done, LineWriter, OutputLock, errors_path, failure_l
 from pipeline.workbook import workbook_writer
 from pipeline.write import VALUE_COLUMNS, sentence_around, value_rows, write_csv, write_xlsx  # noqa: F401
 
-# The old name of the batch predictor, kept for callers of pipeline.extract.
-predict_batch = predict_reports
+predict_batch = predict_reports  # the old name of the batch predictor, for callers of pipeline.extract
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -93,6 +88,8 @@ class Item:
     doc_id: str | None = None  # set for document-level failures (duplicate id, bad JSONL line)
     line: int | None = None  # the JSONL line of the document or failure
     ends_file: bool = False  # the last item of its input file (drives the progress bar)
+    whole: RawReport | None = None  # ``report`` is a piece of this long report, from ``start`` on
+    start: int = 0
 
     @property
     def key(self) -> tuple[str, str | None, int | None]:  # how a failure is recorded (resume.FailureKey)
@@ -146,6 +143,11 @@ def iter_items(files: list[Path], done: Done, max_bytes: int, skipped: list[int]
                 item.error = f"document id {item.doc_id!r} is already used by {owner[item.doc_id]}; rename one of them"
             elif item.report is not None:
                 owner[item.report.id] = source
+                # A long report goes as its pieces, one item each: they spread over the workers.
+                pieces = piece_reports(item.report)
+                items += [Item(source, report=piece, line=item.line, whole=item.report if len(pieces) > 1 else None,
+                               start=start) for start, piece in pieces]
+                continue
             items.append(item)
         if items:
             items[-1].ends_file = True
@@ -213,6 +215,7 @@ class Tally:
     relations: int = 0
     chars: int = 0
     failures: list[tuple[str, str]] = field(default_factory=list)
+    pieces: list[tuple[int, Document | str]] = field(default_factory=list)  # of the long report being done
 
 
 @dataclass
@@ -286,9 +289,7 @@ def _locked_run(opts: Options, files: list[Path], find_errors: list[ReadError], 
         err_file = LineWriter(errors, truncate=not opts.resume)
     except OSError as err:  # checked before, but the place may have changed since
         raise UsageError(f"cannot write {err.filename}: {err.strerror or err}") from err
-    tally = Tally(failures=list(done.failures))
-    skipped = [0]
-    interrupted: str | None = None
+    tally, skipped, interrupted = Tally(failures=list(done.failures)), [0], None
     progress = tqdm(total=len(files), unit="file", disable=opts.quiet or not sys.stderr.isatty(), dynamic_ncols=True,
                     leave=False)
     try:
@@ -306,10 +307,8 @@ def _locked_run(opts: Options, files: list[Path], find_errors: list[ReadError], 
             _run_pool(work, nlp, pool, model, opts, out_file, err_file, tally, progress)
     except KeyboardInterrupt:
         interrupted = "interrupted"
-    except BrokenProcessPool as err:
-        interrupted = f"a worker process died ({err})"
-    except WorkerModelError as err:
-        interrupted = str(err)
+    except (BrokenProcessPool, WorkerModelError) as err:
+        interrupted = f"a worker process died ({err})" if isinstance(err, BrokenProcessPool) else str(err)
     except OSError as err:  # the disk filled up, the folder went away…
         interrupted = f"cannot write ({err.strerror or err}: {err.filename or out})"
     finally:
@@ -371,6 +370,11 @@ def _write_batch(batch: Batch, results: list[Document | str], out_file: LineWrit
     predicted = iter(results)
     for item in batch.items:
         result = next(predicted) if item.report is not None else None
+        if item.whole is not None:  # a piece: the report is written with its last piece
+            tally.pieces.append((item.start, result))
+            if item.start + len(item.report.text) < len(item.whole.text):
+                continue
+            result, item.report, tally.pieces = assemble_pieces(tally.pieces, item.whole), item.whole, []
         if isinstance(result, str):
             item.error = result
         _emit(item, result if isinstance(result, Document) else None, out_file, err_file, tally)

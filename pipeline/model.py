@@ -29,9 +29,9 @@ from pipeline.extensions import register_extensions
 from pipeline.paths import DEFAULT_MODEL, from_root
 from pipeline.read import RawReport
 
-__all__ = ["DEFAULT_MODEL", "PIECE_CHARS", "WorkerModelError", "init_worker", "load_model", "model_meta", "model_name",
-           "model_problem", "piece_bounds", "predict_documents", "predict_reports", "register_components",
-           "resolve_model", "start_helpers", "worker_predict"]
+__all__ = ["DEFAULT_MODEL", "PIECE_CHARS", "WorkerModelError", "assemble_pieces", "init_worker", "load_model",
+           "model_meta", "model_name", "model_problem", "piece_bounds", "piece_reports", "predict_documents",
+           "predict_reports", "register_components", "resolve_model", "start_helpers", "worker_predict"]
 
 # The most characters given to the model at once. Memory grows with the characters in flight
 # (batch size x piece) and time faster than linearly (0.99 M characters in one piece took 117 s and
@@ -130,7 +130,7 @@ def predict_reports(nlp: Any, reports: list[RawReport], model: str, batch_size: 
                 parts[i].append(_piece_document(nlp(reports[i].text[start:end]), reports[i], model))
             except Exception as err:
                 failed[i] = f"processing failed ({type(err).__name__}: {err})"
-    return [failed.get(i) or _assemble(parts[i], plans[i], raw) for i, raw in enumerate(reports)]
+    return [failed.get(i) or _assemble(parts[i], [start for start, _ in plans[i]], raw) for i, raw in enumerate(reports)]
 
 
 _BLANK_LINE = re.compile(r"\n[^\S\n]*\n")
@@ -164,9 +164,26 @@ def _piece_document(doc: Any, raw: RawReport, model: str) -> Document:
     return doc_to_document(doc, raw.id, raw.meta | {"model": model})
 
 
-def _assemble(parts: list[Document], bounds: list[tuple[int, int]], raw: RawReport) -> Document | str:
+def piece_reports(report: RawReport) -> list[tuple[int, RawReport]]:
+    """(start, piece) for each piece of a report, itself alone when it is short (``extract`` runs the
+    pieces of a long report as separate work, so that they spread over the worker processes)."""
+    bounds = piece_bounds(report.text, PIECE_CHARS)
+    if len(bounds) == 1:
+        return [(0, report)]
+    return [(start, replace(report, text=report.text[start:end])) for start, end in bounds]
+
+
+def assemble_pieces(parts: list[tuple[int, Document | str]], raw: RawReport) -> Document | str:
+    """The Document of ``raw`` from the results of its pieces (:func:`piece_reports`), or the first problem."""
+    problem = next((result for _, result in parts if isinstance(result, str)), None)
+    if problem is not None:
+        return problem
+    return _assemble([doc for _, doc in parts if isinstance(doc, Document)], [start for start, _ in parts], raw)
+
+
+def _assemble(parts: list[Document], starts: list[int], raw: RawReport) -> Document | str:
     """The report's Document from its pieces' (one piece: as it is), checked against SCHEMA.md."""
-    document = parts[0] if len(parts) == 1 else _merge(parts, [start for start, _ in bounds])
+    document = parts[0] if len(parts) == 1 else _merge(parts, starts)
     # Offsets index the stored text: a tokenizer that altered it would make every span wrong.
     if document.text != raw.text:
         return "processing failed (the pipeline changed the text, so offsets would not match)"

@@ -15,6 +15,8 @@ Two registered components, because a table speaks twice in the pipeline:
 
 from __future__ import annotations
 
+import bisect
+
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
@@ -82,11 +84,13 @@ class TableLinks:
 
 def split_at(doc: Doc, offsets: set[int]) -> None:
     """Split the tokens that have one of ``offsets`` strictly inside them."""
+    ordered = sorted(offsets)
     cuts: dict[int, list[int]] = {}
     for token in doc:
-        inner = sorted(o - token.idx for o in offsets if token.idx < o < token.idx + len(token.text))
-        if inner:
-            cuts[token.i] = inner
+        lo = bisect.bisect_right(ordered, token.idx)
+        hi = bisect.bisect_left(ordered, token.idx + len(token.text))
+        if lo < hi:
+            cuts[token.i] = [o - token.idx for o in ordered[lo:hi]]
     if not cuts:
         return
     with doc.retokenize() as retokenizer:

@@ -446,6 +446,27 @@ def test_long_report_is_extracted_in_pieces_with_offsets_into_the_whole(model):
     assert PIECE_CHARS < 1_000_000 <= MAX_BYTES  # pieces always fit spaCy's default nlp.max_length
 
 
+def test_long_report_pieces_are_work_items_of_extract(tmp_path, model, capsys, monkeypatch):
+    # extract hands a long report's pieces out as separate work (to every worker), then joins them.
+    import pipeline.model
+
+    monkeypatch.setattr(pipeline.model, "PIECE_CHARS", 3_000)
+    text = long_text(12_000)
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "long.txt").write_text(text, encoding="utf-8")
+    (tmp_path / "in" / "short.txt").write_text(REPORT, encoding="utf-8")
+    out = tmp_path / "o.jsonl"
+    code, stdout, _ = run(capsys, tmp_path / "in", "-o", out, "--model", model, "--batch-size", "3")
+    assert code == 0 and "2 documents" in stdout
+    docs, problems = check_files(out)
+    assert problems == [] and [d.id for d in docs] == ["long", "short"]
+    long_doc = docs[0]
+    assert long_doc.text == text and len(long_doc.meta["pieces"]) >= 4
+    [alone] = predict_reports(load_model(model), [RawReport("long", text, dict(long_doc.meta))], long_doc.meta["model"], 2)
+    assert [(s.start, s.end, s.label, s.value) for s in long_doc.spans] == \
+        [(s.start, s.end, s.label, s.value) for s in alone.spans]  # the same as predict_reports' own pieces
+
+
 @pytest.mark.slow
 def test_report_of_1_2_million_characters(tmp_path, model):
     text = long_text(1_270_000)
@@ -453,9 +474,11 @@ def test_report_of_1_2_million_characters(tmp_path, model):
     source.write_text(text, encoding="utf-8")
     assert len(text) > 1_000_000 and source.stat().st_size < MAX_BYTES  # over nlp.max_length, under the byte limit
     out = tmp_path / "o.jsonl"
-    proc = subprocess.Popen([sys.executable, "-m", "pipeline", "extract", str(source), "-o", str(out),
-                             "--model", str(model), "--quiet"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
+    # Two workers: the report's pieces are shared out (one worker takes ~80 s on an idle core).
+    proc = subprocess.Popen([sys.executable, "-m", "pipeline", "extract", str(source), "-o", str(out), "--workers", "2",
+                             "--model", str(model), "--quiet"], cwd=ROOT, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)  # ru_maxrss: the largest of the run's processes
     assert os.waitstatus_to_exitcode(status) == 0
     peak_mb = usage.ru_maxrss / 1024
     assert peak_mb < 1024, f"peak memory {peak_mb:.0f} MB"

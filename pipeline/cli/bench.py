@@ -23,7 +23,7 @@ def build_parser() -> argparse.ArgumentParser:
                     help="nlp.pipe batch size (default 2: bigger batches pad long reports and cost memory)")
     ap.add_argument("--big", action="store_true",
                     help="instead: whole extract runs in fresh processes, with time and peak memory: a report of "
-                         "1.27 M characters, and 500 short and 60 whole reports with --workers 1 and 2, best of two runs each (~6 min)")
+                         "1.27 M characters, 500 short and 60 whole reports, each with --workers 1 and 2 (~7 min)")
     ap.add_argument("--workdir", type=Path, default=Path("out/bench_big"),
                     help="where --big writes its inputs and outputs (default out/bench_big)")
     return ap
