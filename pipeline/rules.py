@@ -8,6 +8,7 @@ to snap MONEY/PERCENT boundaries and to catch amounts the model missed.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from pipeline.amounts import find_amounts
 from pipeline.document import Document, Span
@@ -48,8 +49,13 @@ def repair_project(text: str, start: int, end: int) -> tuple[int, int]:
 
 def value_matches(text: str) -> list[tuple[int, int, str]]:
     """(start, end, label) of every MONEY/PERCENT amount the grammar finds and can read, outside
-    《》 titles, sorted and not overlapping (:func:`pipeline.numbers.find_amounts`)."""
-    return [(a.start, a.end, a.label) for a in find_amounts(text)]
+    《》 titles, sorted and not overlapping (:func:`pipeline.amounts.find_amounts`)."""
+    return list(_value_matches(text))
+
+
+@lru_cache(maxsize=8)  # the value patterns and the project layer ask for the same report's amounts
+def _value_matches(text: str) -> tuple[tuple[int, int, str], ...]:
+    return tuple((a.start, a.end, a.label) for a in find_amounts(text))
 
 
 def rule_spans(text: str) -> list[tuple[int, int, str]]:
