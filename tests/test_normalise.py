@@ -146,7 +146,6 @@ def to_chinese(n: int) -> str:
 def test_gold_corpus_values_are_reproduced():
     """The normaliser against every hand-written value of the corpus (the annotators wrote them)."""
     from pipeline.corpus import load_documents
-
     from pipeline.tables import read_tables
 
     wrong = []
