@@ -74,65 +74,39 @@ def error_listing(gold: Sequence[Document], pred: Sequence[Document], context: i
         for s in fns:
             errs.append(_error("span_fn", g, s.label, s, context, note=_span_note(g, s, p.spans, "pred", "missed")))
 
-        gs, ps = g.span_by_id(), p.span_by_id()
-        gold_heads = {(s.label, s.start, s.end) for s in g.spans}
-        pred_heads = {(s.label, s.start, s.end) for s in p.spans}
-        gk = Counter(_rel_key(g, gs, r, strict=False) for r in g.relations)
-        pk = Counter(_rel_key(p, ps, r, strict=False) for r in p.relations)
-        left = gk & pk  # matched keys, consumed below so duplicates are handled as multisets
-        left_g = Counter(left)
-        for r in p.relations:
-            key = _rel_key(p, ps, r, strict=False)
-            if left[key]:
-                left[key] -= 1
-                continue
-            h = ps[r.head]
-            head = (h.label, h.start, h.end)
-            gold_tails = _tails(g, head, r.type)
-            note = (
-                "value is not a gold span"
-                if head not in gold_heads
-                else ("gold links it elsewhere" if gold_tails else f"gold has no {r.type} link for it")
-            )
-            errs.append(
-                _error(
-                    "relation_fp",
-                    p,
-                    r.type,
-                    h,
-                    context,
-                    note=note,
-                    pred_tail=p.surface(ps[r.tail]),
-                    gold_tail=" | ".join(gold_tails) or None,
-                )
-            )
-        for r in g.relations:
-            key = _rel_key(g, gs, r, strict=False)
-            if left_g[key]:
-                left_g[key] -= 1
-                continue
-            h = gs[r.head]
-            head = (h.label, h.start, h.end)
-            pred_tails = _tails(p, head, r.type)
-            note = (
-                "value not predicted"
-                if head not in pred_heads
-                else ("prediction links it elsewhere" if pred_tails else f"prediction has no {r.type} link for it")
-            )
-            errs.append(
-                _error(
-                    "relation_fn",
-                    g,
-                    r.type,
-                    h,
-                    context,
-                    note=note,
-                    pred_tail=" | ".join(pred_tails) or None,
-                    gold_tail=g.surface(gs[r.tail]),
-                )
-            )
+        gk = Counter(_rel_key(g, g.span_by_id(), r, strict=False) for r in g.relations)
+        pk = Counter(_rel_key(p, p.span_by_id(), r, strict=False) for r in p.relations)
+        matched = gk & pk  # matched keys, consumed as multisets so duplicates are handled
+        errs += _unmatched_relations(p, g, Counter(matched), "relation_fp", "value is not a gold span", "gold",
+                                     context)
+        errs += _unmatched_relations(g, p, Counter(matched), "relation_fn", "value not predicted", "prediction",
+                                     context)
         errs.sort(key=lambda e: (e["start"], e["end"], e["kind"]))
         out.extend(errs)
+    return out
+
+
+def _unmatched_relations(side: Document, other: Document, matched: Counter, kind: str, no_head: str, other_name: str,
+                         context: int) -> list[dict[str, Any]]:
+    """The relations of ``side`` not in ``matched`` (relation_fp for the prediction, relation_fn for
+    gold), each with what ``other`` links its value to."""
+    spans = side.span_by_id()
+    other_heads = {(s.label, s.start, s.end) for s in other.spans}
+    out = []
+    for r in side.relations:
+        key = _rel_key(side, spans, r, strict=False)
+        if matched[key]:
+            matched[key] -= 1
+            continue
+        h = spans[r.head]
+        head = (h.label, h.start, h.end)
+        other_tails = _tails(other, head, r.type)
+        note = (no_head if head not in other_heads
+                else (f"{other_name} links it elsewhere" if other_tails else f"{other_name} has no {r.type} link for it"))
+        tails = {"pred": " | ".join(other_tails) or None, "gold": side.surface(spans[r.tail])}
+        if kind == "relation_fp":
+            tails = {"pred": side.surface(spans[r.tail]), "gold": " | ".join(other_tails) or None}
+        out.append(_error(kind, side, r.type, h, context, note=note, pred_tail=tails["pred"], gold_tail=tails["gold"]))
     return out
 
 
